@@ -1,0 +1,66 @@
+// Everything a run needs to continue, as plain structs, and the two calls that move it
+// to and from one self-describing HDF5 file. Only common/checkpoint_*.cpp see HDF5.
+//
+// File layout: a 512-byte HDF5 user block holds our integrity header (magic, format
+// version, payload length, XXH3-128 over the payload); the HDF5 file proper follows.
+// The checksum is verified on the bytes in memory before HDF5 parses any of them.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/logbook.hpp"
+#include "common/population.hpp"
+#include "common/rng.hpp"
+
+namespace evo::common {
+
+inline constexpr int kCheckpointFormatVersion = 1;
+
+// An algorithm's own state, as named arrays (e.g. CMA-ES "mean", "covariance").
+struct AlgorithmState {
+  std::string name;
+  std::map<std::string, std::vector<double>> reals;
+  std::map<std::string, std::vector<std::int64_t>> integers;
+};
+
+struct CheckpointState {
+  int format_version = kCheckpointFormatVersion;
+  std::int64_t generation = 0;  // generations completed
+  int job = 0;
+  int ranks = 1;
+  bool final = false;
+  std::uint64_t seed = 0;
+  std::uint64_t config_hash = 0;
+  std::string config_text;  // to_toml(config)
+  std::int64_t evaluations = 0;  // total for this job
+  std::string created_utc;       // ISO 8601, informational
+  std::string software_version;  // informational
+  std::vector<std::int64_t> ranks_history;  // rank count of each launch that wrote to this job
+
+  Population population;
+  Population hall_of_fame;
+  Logbook logbook;
+  std::vector<Rng::State> rng;  // one per rank, rank 0 = master
+  AlgorithmState algorithm;
+};
+
+// Writes `path` durably: build the file image in memory, checksum it, write to
+// `path.tmp`, fsync, rename, fsync the directory. Throws CheckpointError (naming the
+// file and the step) on any failure; `path` is then untouched.
+void write_checkpoint(const std::filesystem::path& path, const CheckpointState& state);
+
+// Verifies the checksum, then parses. Throws CheckpointError saying what is wrong.
+CheckpointState read_checkpoint(const std::filesystem::path& path);
+
+struct VerifyResult {
+  bool intact = false;
+  std::string reason;  // empty when intact
+};
+// Integrity only (header, length, checksum, then that HDF5 can open it); never throws.
+VerifyResult verify_checkpoint(const std::filesystem::path& path);
+
+}  // namespace evo::common

@@ -1,0 +1,44 @@
+// The checkpoint directory of one job: naming, listing, keeping the last K, and
+// choosing the newest intact checkpoint on resume (loudly skipping damaged ones).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/checkpoint.hpp"
+
+namespace evo::common {
+
+class CheckpointStore {
+ public:
+  // `directory` is OUT/checkpoints (or OUT/job.J/checkpoints); created on first commit.
+  CheckpointStore(std::filesystem::path directory, int keep);
+
+  // Writes the next checkpoint durably, then removes the oldest beyond `keep`.
+  std::filesystem::path commit(const CheckpointState& state);
+
+  // Checkpoint files, oldest first (by sequence number in the name).
+  std::vector<std::filesystem::path> list() const;
+
+  // Newest intact checkpoint; each damaged newer one is passed to `report` with the reason.
+  // Leftover *.tmp files are removed.
+  struct Found {
+    std::filesystem::path path;
+    CheckpointState state;
+  };
+  std::optional<Found> newest_intact(
+      const std::function<void(const std::filesystem::path&, const std::string&)>& report);
+
+  const std::filesystem::path& directory() const { return directory_; }
+
+ private:
+  std::filesystem::path directory_;
+  int keep_;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace evo::common

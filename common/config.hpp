@@ -1,0 +1,85 @@
+// The run configuration: TOML file + `--set section.key=value` overrides, validated in
+// full before any evolution starts. Every error names the file, the key and the value.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace evo::common {
+
+struct RunConfig {
+  std::uint64_t seed = 1;
+  std::int64_t generations = 100;  // per job; may change on resume
+  int jobs = 1;
+  std::string output = "runs/demo";
+  int hall_of_fame = 10;  // best individuals kept over the whole run
+};
+
+struct ProblemConfig {
+  std::string name = "rastrigin";
+  int dimension = 30;
+  double delay_ms = 0;       // built-ins sleep this long per evaluation
+  double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
+};
+
+struct GenomeConfig {
+  std::string type = "real";
+  double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp)
+  double upper = 0;
+};
+
+struct AlgorithmConfig {
+  std::string name = "simple";
+  int population = 200;
+  double crossover_prob = 0.9;
+  double mutation_prob = 0.2;
+  int tournament_size = 3;
+  int elitism = 1;                 // best individuals copied unchanged to the next generation
+  std::string crossover = "sbx";   // sbx | blend
+  double crossover_eta = 15;       // SBX distribution index
+  double blend_alpha = 0.5;        // BLX-alpha
+  std::string mutation = "polynomial";  // polynomial | gaussian
+  double mutation_eta = 20;        // polynomial mutation distribution index
+  double mutation_sigma = 0.1;     // gaussian: sigma as a share of (upper - lower)
+  double mutation_indpb = 0;       // per-gene probability; 0 means 1 / dimension
+};
+
+struct CheckpointConfig {
+  std::int64_t every_generations = 10;  // 0 = only the final checkpoint
+  double every_seconds = 0;             // 0 = off
+  int keep = 3;
+};
+
+struct DispatchConfig {
+  int batch = 0;      // tasks per message; 0 = sized from measured evaluation time
+  int in_flight = 2;  // batches outstanding per worker (prefetch)
+};
+
+struct Config {
+  RunConfig run;
+  ProblemConfig problem;
+  GenomeConfig genome;
+  AlgorithmConfig algorithm;
+  CheckpointConfig checkpoint;
+  DispatchConfig dispatch;
+  std::string source = "<config>";  // file name used in messages
+};
+
+// Throws ConfigError naming file, key and value (unknown key, wrong type, out of range,
+// missing file, malformed override).
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
+Config parse_config(std::string_view toml_text, std::string_view source,
+                    const std::vector<std::string>& overrides = {});
+
+// The fully resolved config (every key, defaults included) as TOML; parse_config of it
+// gives back an equal Config. Stored in every checkpoint under /config.
+std::string to_toml(const Config& config);
+
+// Hash of every key that shapes results. Keys that may change on resume without
+// changing results are left out: run.generations, run.output, checkpoint.*, dispatch.*.
+std::uint64_t result_hash(const Config& config);
+
+}  // namespace evo::common

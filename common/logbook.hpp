@@ -1,0 +1,41 @@
+// Per-generation statistics: kept in memory, stored in checkpoints, mirrored to
+// OUT/logbook.csv. The CSV is rewritten from the checkpointed rows on resume, so rows
+// written after the last checkpoint by a killed run never survive.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/population.hpp"
+
+namespace evo::common {
+
+struct LogRecord {
+  std::int64_t gen = 0;
+  std::int64_t evals = 0;  // evaluations in this generation
+  double min = 0;          // of objective 0 over the population
+  double avg = 0;
+  double max = 0;
+  double std = 0;
+  double wall_s = 0;       // timing: excluded from determinism comparisons
+  double evals_per_s = 0;  // timing
+};
+
+// Column names in CSV order; the timing columns come last.
+const std::vector<std::string>& logbook_columns();
+
+LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals);
+
+class Logbook {
+ public:
+  std::vector<LogRecord> rows;
+
+  // Rewrites the whole file durably (tmp + rename).
+  void write_csv(const std::filesystem::path& path) const;
+  // Appends one row to an existing file (written by write_csv).
+  static void append_csv(const std::filesystem::path& path, const LogRecord& row);
+};
+
+}  // namespace evo::common

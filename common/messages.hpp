@@ -1,0 +1,52 @@
+// Wire formats of the messages that carry work: packed, fixed-layout, contiguous doubles,
+// so a batch costs one memcpy per array, not one serialization per individual.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/evaluator.hpp"
+#include "common/rng.hpp"
+
+namespace evo::common {
+
+struct TaskBatch {
+  int job = 0;
+  std::uint64_t generation = 0;
+  std::uint32_t dimension = 0;
+  std::vector<std::uint64_t> indices;  // task index = individual index in its generation
+  std::vector<double> genes;           // indices.size() * dimension
+
+  std::size_t size() const { return indices.size(); }
+  std::span<const double> genome(std::size_t i) const {
+    return {genes.data() + i * dimension, dimension};
+  }
+};
+
+struct ResultBatch {
+  std::uint32_t objectives = 0;
+  std::vector<std::uint64_t> indices;
+  std::vector<std::uint8_t> statuses;  // EvalStatus
+  std::vector<double> fitness;         // indices.size() * objectives
+  double busy_seconds = 0;             // time the worker spent evaluating this batch
+  std::vector<std::string> details;    // one per failed entry, in order; empty when all ok
+
+  std::size_t size() const { return indices.size(); }
+};
+
+// pack_* reuse `out`'s capacity; unpack_* throw Error on a malformed payload.
+void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out);
+void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
+void pack_results(const ResultBatch& batch, std::vector<std::byte>& out);
+void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);
+
+std::vector<std::byte> pack_rng_state(const Rng::State& state);
+Rng::State unpack_rng_state(std::span<const std::byte> payload);
+
+std::vector<std::byte> pack_text(const std::string& text);
+std::string unpack_text(std::span<const std::byte> payload);
+
+}  // namespace evo::common
