@@ -10,11 +10,12 @@
 namespace evo::common {
 
 enum class Tag : int {
+  kConfig = 0,     // master -> worker at start: the resolved config text
   kTasks = 1,      // master -> worker: TaskBatch
   kResults,        // worker -> master: ResultBatch
   kRngRequest,     // master -> worker: send your RNG state
   kRngState,       // worker -> master reply; master -> worker on resume (set it)
-  kStop,           // master -> worker: exit normally
+  kStop,           // master -> worker: exit; payload empty or the exit code as text
   kWorkerError,    // worker -> master: text of a fatal error
 };
 

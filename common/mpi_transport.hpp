@@ -1,0 +1,33 @@
+// The Transport over MPI. Owns MPI's lifetime (init in create(), finalize in the
+// destructor) and works on a duplicate of the world communicator, so an evaluator's own
+// MPI traffic can never match our messages. The only file that sees MPI is its .cpp.
+#pragma once
+
+#include <memory>
+
+#include "common/transport.hpp"
+
+namespace evo::common {
+
+class MpiTransport : public Transport {
+ public:
+  // Initialises MPI (once per process).
+  static std::unique_ptr<MpiTransport> create(int& argc, char**& argv);
+  ~MpiTransport() override;
+
+  // Returns at once: the payload is copied and sent in the background (MPI_Isend), so
+  // master and worker can never block each other by sending at the same time.
+  void send(int rank, Tag tag, std::span<const std::byte> payload) override;
+  Message receive_any() override;
+  std::optional<Message> try_receive_any(double timeout_seconds) override;
+  int rank() const override;
+  int size() const override;
+  [[noreturn]] void abort(int exit_code) override;
+
+ private:
+  struct Impl;
+  explicit MpiTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace evo::common

@@ -1,0 +1,169 @@
+// The one file that sees both sides: parses the command line, starts MPI for `run`, and
+// makes rank 0 the master and every other rank a worker. `inspect` and `verify` work on a
+// checkpoint file without MPI.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/checkpoint.hpp"
+#include "common/checkpoint_summary.hpp"
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/messages.hpp"
+#include "common/mpi_transport.hpp"
+#include "master/master.hpp"
+#include "worker/evaluator_factory.hpp"
+#include "worker/worker_loop.hpp"
+
+namespace {
+
+using evo::common::Tag;
+
+struct RunArguments {
+  std::string config_path;
+  std::vector<std::string> overrides;
+  std::string out;
+  std::string resume;
+  bool fresh = false;
+};
+
+// Before MPI starts, only the launcher's environment tells which rank this is; only
+// rank 0 prints command-line errors so mpirun -np 8 does not print them eight times.
+bool is_first_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* value = std::getenv(name)) return std::string(value) == "0";
+  }
+  return true;
+}
+
+void stop_all_workers(evo::common::Transport& transport, int exit_code) {
+  const auto payload = evo::common::pack_text(std::to_string(exit_code));
+  for (int rank = 1; rank < transport.size(); ++rank) transport.send(rank, Tag::kStop, payload);
+}
+
+int run_as_master(evo::common::Transport& transport, const RunArguments& arguments) {
+  evo::common::Config config;
+  std::unique_ptr<evo::common::Evaluator> local_evaluator;
+  evo::master::RunOptions options;
+  try {
+    // Everything is validated before any worker starts work: a bad config ends every
+    // rank with exit code 2 within moments, none is left waiting.
+    config = evo::common::load_config(arguments.config_path, arguments.overrides);
+    if (!arguments.out.empty()) config.run.output = arguments.out;
+    options.output = config.run.output;
+    options.fresh = arguments.fresh;
+    if (!arguments.resume.empty()) options.resume = arguments.resume;
+    if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
+  } catch (const evo::common::Error& e) {
+    spdlog::error("{}", e.what());
+    stop_all_workers(transport, e.exit_code());
+    return e.exit_code();
+  }
+  const auto config_text = evo::common::pack_text(evo::common::to_toml(config));
+  for (int rank = 1; rank < transport.size(); ++rank) {
+    transport.send(rank, Tag::kConfig, config_text);
+  }
+  int exit_code = evo::common::kExitFailure;
+  try {
+    return evo::master::run_master(config, options, transport, local_evaluator.get());
+  } catch (const evo::common::Error& e) {
+    spdlog::error("{}", e.what());
+    exit_code = e.exit_code();
+  } catch (const std::exception& e) {
+    spdlog::error("internal error: {}", e.what());
+  }
+  // Workers may be busy or waiting: take every rank down with the code.
+  if (transport.size() > 1) transport.abort(exit_code);
+  return exit_code;
+}
+
+int run_as_worker(evo::common::Transport& transport) {
+  evo::common::Message start = transport.receive_any();
+  if (start.tag == Tag::kStop) return std::stoi(evo::common::unpack_text(start.payload));
+  try {
+    const auto config =
+        evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");
+    auto evaluator = evo::worker::make_evaluator(config);
+    evo::worker::run_worker(transport, *evaluator, config.run.seed);
+    return evo::common::kExitOk;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    transport.send(0, Tag::kWorkerError, evo::common::pack_text(e.what()));
+    // The master ends the run when it reads the report; wait for that.
+    for (;;) {
+      if (transport.receive_any().tag == Tag::kStop) return evo::common::kExitFailure;
+    }
+  }
+}
+
+int run_command(int argc, char** argv, const RunArguments& arguments) {
+  auto transport = evo::common::MpiTransport::create(argc, argv);
+  evo::common::init_logging(transport->rank());
+  return transport->rank() == 0 ? run_as_master(*transport, arguments)
+                                : run_as_worker(*transport);
+}
+
+int inspect_command(const std::string& path) {
+  try {
+    const auto state = evo::common::read_checkpoint(path);
+    std::cout << evo::common::describe_checkpoint(path, state);
+    return evo::common::kExitOk;
+  } catch (const evo::common::Error& e) {
+    std::cerr << "evocluster inspect: " << e.what() << "\n";
+    return e.exit_code() == evo::common::kExitFailure ? evo::common::kExitNoCheckpoint
+                                                      : e.exit_code();
+  }
+}
+
+int verify_command(const std::string& path) {
+  const auto result = evo::common::verify_checkpoint(path);
+  if (result.intact) {
+    std::cout << path << ": intact\n";
+    return evo::common::kExitOk;
+  }
+  std::cout << path << ": DAMAGED: " << result.reason << "\n";
+  return evo::common::kExitNoCheckpoint;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"evocluster: evolutionary computation on MPI clusters"};
+  app.set_version_flag("--version", std::string("evocluster ") + EVO_VERSION);
+  app.require_subcommand(1);
+
+  RunArguments run;
+  auto* run_cmd = app.add_subcommand("run", "run (or resume) the evolution a config describes");
+  run_cmd->add_option("config", run.config_path, "TOML configuration file")->required();
+  run_cmd->add_option("--set", run.overrides, "override a key: section.key=value (repeatable)")
+      ->take_all();
+  run_cmd->add_option("--out", run.out, "output directory (default: run.output)");
+  auto* resume = run_cmd->add_option("--resume", run.resume, "resume from this checkpoint file");
+  auto* fresh = run_cmd->add_flag("--fresh", run.fresh,
+                                  "start over even if OUT holds checkpoints (earlier results "
+                                  "are moved to OUT/previous-<time>/)");
+  resume->excludes(fresh);
+
+  std::string checkpoint_path;
+  auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");
+  inspect_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
+  auto* verify_cmd = app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
+  verify_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (!is_first_rank()) return e.get_exit_code() == 0 ? 0 : evo::common::kExitUsage;
+    const int code = app.exit(e);
+    return code == 0 ? 0 : evo::common::kExitUsage;
+  }
+  if (*run_cmd) return run_command(argc, argv, run);
+  evo::common::init_logging(-1);
+  if (*inspect_cmd) return inspect_command(checkpoint_path);
+  return verify_command(checkpoint_path);
+}

@@ -1,0 +1,40 @@
+// The seam every generational algorithm fits: breed a population whose unevaluated
+// members (NaN fitness) the dispatcher evaluates, then accept it. The algorithm's whole
+// state (beyond the population, which checkpoints store on their own) round-trips
+// through AlgorithmState, so any algorithm resumes bit-identically.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/checkpoint.hpp"
+#include "common/config.hpp"
+#include "common/population.hpp"
+#include "common/rng.hpp"
+
+namespace evo::master {
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual std::string name() const = 0;
+
+  // Generation 0: the individuals to evaluate first.
+  virtual common::Population initial_population(common::Rng& rng) = 0;
+  // The next generation's candidates; members with NaN fitness still need evaluating.
+  // Precondition: accept() has been called at least once.
+  virtual common::Population breed(common::Rng& rng) = 0;
+  // Takes fully evaluated candidates (from initial_population or breed).
+  virtual void accept(common::Population evaluated) = 0;
+  virtual const common::Population& population() const = 0;
+
+  virtual common::AlgorithmState save_state() const = 0;
+  // Throws CheckpointError when the state does not belong to this algorithm/config.
+  virtual void restore_state(const common::AlgorithmState& state,
+                             common::Population population) = 0;
+};
+
+// Throws ConfigError for an algorithm this build does not have.
+std::unique_ptr<Algorithm> make_algorithm(const common::Config& config);
+
+}  // namespace evo::master

@@ -1,0 +1,116 @@
+#include "master/resume.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <set>
+#include <sstream>
+
+#include "common/checkpoint_store.hpp"
+#include "common/error.hpp"
+#include "common/utc_time.hpp"
+
+namespace evo::master {
+namespace fs = std::filesystem;
+
+fs::path job_directory(const fs::path& output, int job, int jobs) {
+  return jobs > 1 ? output / fmt::format("job.{}", job) : output;
+}
+
+namespace {
+
+std::set<std::string> lines_of(const std::string& text) {
+  std::set<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.insert(line);
+  return lines;
+}
+
+// "key = value" lines of the resolved config that differ between the two texts.
+std::string describe_differences(const std::string& now, const std::string& then) {
+  const auto now_lines = lines_of(now);
+  const auto then_lines = lines_of(then);
+  std::string out;
+  for (const auto& line : then_lines) {
+    if (!now_lines.contains(line)) out += fmt::format("\n  checkpoint: {}", line);
+  }
+  for (const auto& line : now_lines) {
+    if (!then_lines.contains(line)) out += fmt::format("\n  config now: {}", line);
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_compatible(const common::Config& config, const common::CheckpointState& state,
+                      const fs::path& path) {
+  const std::uint64_t expected = common::result_hash(config);
+  if (state.config_hash == expected) return;
+  throw common::IncompatibleCheckpointError(fmt::format(
+      "{} was written with another configuration (config hash {:016x}, now {:016x}). "
+      "Only run.generations, run.output, checkpoint.* and dispatch.* may change on resume; "
+      "use --fresh to start a new run. Differences:{}",
+      path.string(), state.config_hash, expected,
+      describe_differences(common::to_toml(config), state.config_text)));
+}
+
+ResumePoint find_resume_point(const common::Config& config, const RunOptions& options) {
+  if (options.resume) {
+    const fs::path& path = *options.resume;
+    ResumePoint point;
+    try {
+      point.state = common::read_checkpoint(path);
+    } catch (const common::IncompatibleCheckpointError&) {
+      throw;
+    } catch (const common::Error& e) {
+      throw common::NoCheckpointError(fmt::format("--resume {}: {}", path.string(), e.what()));
+    }
+    check_compatible(config, *point.state, path);
+    if (point.state->job >= config.run.jobs) {
+      throw common::IncompatibleCheckpointError(fmt::format(
+          "{} belongs to job {}, but run.jobs = {}", path.string(), point.state->job,
+          config.run.jobs));
+    }
+    point.job = point.state->job;
+    point.path = path;
+    return point;
+  }
+  // The newest job that has checkpoint files is the one that was running.
+  for (int job = config.run.jobs - 1; job >= 0; --job) {
+    common::CheckpointStore store(job_directory(options.output, job, config.run.jobs) /
+                                      "checkpoints",
+                                  config.checkpoint.keep);
+    const auto files = store.list();
+    if (files.empty()) continue;
+    auto found = store.newest_intact([](const fs::path& path, const std::string& reason) {
+      spdlog::warn("skipping damaged checkpoint {}: {}", path.string(), reason);
+    });
+    if (!found) {
+      throw common::NoCheckpointError(fmt::format(
+          "{} holds {} checkpoint file(s) but none is intact; refusing to start over silently "
+          "(use --fresh to start a new run, or --resume CKPT)",
+          store.directory().string(), files.size()));
+    }
+    check_compatible(config, found->state, found->path);
+    return ResumePoint{job, std::move(found->state), found->path};
+  }
+  return ResumePoint{};
+}
+
+void archive_previous_results(const fs::path& output) {
+  if (!fs::exists(output)) return;
+  std::vector<fs::path> previous;
+  for (const auto& entry : fs::directory_iterator(output)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "checkpoints" || name == "logbook.csv" || name.starts_with("job.")) {
+      previous.push_back(entry.path());
+    }
+  }
+  if (previous.empty()) return;
+  const fs::path archive = output / ("previous-" + common::utc_now("%Y%m%dT%H%M%SZ"));
+  fs::create_directories(archive);
+  for (const auto& path : previous) fs::rename(path, archive / path.filename());
+  spdlog::info("--fresh: earlier results moved to {}", archive.string());
+}
+
+}  // namespace evo::master

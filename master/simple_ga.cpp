@@ -1,0 +1,97 @@
+#include "master/simple_ga.hpp"
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "common/problem_catalog.hpp"
+
+namespace evo::master {
+
+SimpleGa::SimpleGa(const common::Config& config)
+    : settings_(config.algorithm),
+      dimension_(static_cast<std::size_t>(config.problem.dimension)),
+      objectives_(static_cast<std::size_t>(common::find_problem(config.problem.name)->objectives)),
+      bounds_{config.genome.lower, config.genome.upper},
+      mutation_indpb_(config.algorithm.mutation_indpb > 0
+                          ? config.algorithm.mutation_indpb
+                          : 1.0 / static_cast<double>(config.problem.dimension)) {}
+
+common::Population SimpleGa::initial_population(common::Rng& rng) {
+  common::Population initial(static_cast<std::size_t>(settings_.population), dimension_,
+                             objectives_);
+  for (double& gene : initial.genes) gene = rng.uniform(bounds_.lower, bounds_.upper);
+  return initial;
+}
+
+common::Population SimpleGa::breed(common::Rng& rng) {
+  const std::size_t size = population_.size();
+  const std::size_t elites = static_cast<std::size_t>(settings_.elitism);
+  common::Population next(0, dimension_, objectives_);
+  next.genes.reserve(size * dimension_);
+  next.fitness.reserve(size * objectives_);
+  // Elites first: they keep their fitness and are never evaluated again.
+  for (std::size_t i : best_indices(population_, elites)) next.push_back_from(population_, i);
+  for (std::size_t i : select_tournament(population_, size - elites, settings_.tournament_size,
+                                         rng)) {
+    next.push_back_from(population_, i);
+  }
+  for (std::size_t i = elites + 1; i < size; i += 2) {
+    if (rng.bernoulli(settings_.crossover_prob)) {
+      crossover(next.genome(i - 1), next.genome(i), rng);
+      next.invalidate(i - 1);
+      next.invalidate(i);
+    }
+  }
+  for (std::size_t i = elites; i < size; ++i) {
+    if (rng.bernoulli(settings_.mutation_prob)) {
+      mutate(next.genome(i), rng);
+      next.invalidate(i);
+    }
+  }
+  return next;
+}
+
+void SimpleGa::accept(common::Population evaluated) { population_ = std::move(evaluated); }
+
+common::AlgorithmState SimpleGa::save_state() const {
+  // Everything else a generation needs is the population and the master's RNG, which
+  // checkpoints store on their own.
+  common::AlgorithmState state;
+  state.name = name();
+  state.integers["population_size"] = {static_cast<std::int64_t>(population_.size())};
+  return state;
+}
+
+void SimpleGa::restore_state(const common::AlgorithmState& state, common::Population population) {
+  if (state.name != name()) {
+    throw common::CheckpointError(
+        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
+  }
+  if (population.dimension != dimension_ || population.objectives != objectives_ ||
+      population.size() != static_cast<std::size_t>(settings_.population)) {
+    throw common::IncompatibleCheckpointError(fmt::format(
+        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
+        population.size(), population.dimension, population.objectives, settings_.population,
+        dimension_, objectives_));
+  }
+  population_ = std::move(population);
+}
+
+void SimpleGa::crossover(std::span<double> a, std::span<double> b, common::Rng& rng) const {
+  if (settings_.crossover == "blend") {
+    crossover_blend(a, b, settings_.blend_alpha, bounds_, rng);
+  } else {
+    crossover_sbx(a, b, settings_.crossover_eta, bounds_, rng);
+  }
+}
+
+void SimpleGa::mutate(std::span<double> genome, common::Rng& rng) const {
+  if (settings_.mutation == "gaussian") {
+    const double sigma = settings_.mutation_sigma * (bounds_.upper - bounds_.lower);
+    mutate_gaussian(genome, sigma, mutation_indpb_, bounds_, rng);
+  } else {
+    mutate_polynomial(genome, settings_.mutation_eta, mutation_indpb_, bounds_, rng);
+  }
+}
+
+}  // namespace evo::master

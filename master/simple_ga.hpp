@@ -1,0 +1,36 @@
+// The generational GA of DEAP's eaSimple: tournament selection, then varAnd (crossover of
+// consecutive pairs with crossover_prob, mutation of each child with mutation_prob); only
+// changed children are re-evaluated. Optional elitism keeps the best `elitism` parents.
+#pragma once
+
+#include "common/config.hpp"
+#include "master/algorithm.hpp"
+#include "master/operators.hpp"
+
+namespace evo::master {
+
+class SimpleGa : public Algorithm {
+ public:
+  explicit SimpleGa(const common::Config& config);
+
+  std::string name() const override { return "simple"; }
+  common::Population initial_population(common::Rng& rng) override;
+  common::Population breed(common::Rng& rng) override;
+  void accept(common::Population evaluated) override;
+  const common::Population& population() const override { return population_; }
+  common::AlgorithmState save_state() const override;
+  void restore_state(const common::AlgorithmState& state, common::Population population) override;
+
+ private:
+  void crossover(std::span<double> a, std::span<double> b, common::Rng& rng) const;
+  void mutate(std::span<double> genome, common::Rng& rng) const;
+
+  common::AlgorithmConfig settings_;
+  std::size_t dimension_;
+  std::size_t objectives_;
+  Bounds bounds_;
+  double mutation_indpb_;
+  common::Population population_;
+};
+
+}  // namespace evo::master

@@ -1,0 +1,79 @@
+# Helpers for the end-to-end tests: run build/evocluster under real mpirun and compare
+# the results of two runs bit for bit with h5diff (timing columns aside).
+set -euo pipefail
+
+EVO_BIN=${EVO_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/evocluster}
+EVO_SOURCE_DIR=${EVO_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+EVO_WORK_DIR=${EVO_WORK_DIR:-$(mktemp -d)}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+finish() {
+  if ((failures > 0)); then
+    echo "$failures check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+}
+
+# A fresh scratch directory for one test.
+scratch() {
+  local dir="$EVO_WORK_DIR/$1"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "$dir"
+}
+
+# evo_run NP ARGS... : mpirun -np NP evocluster ARGS...
+evo_run() {
+  local np=$1
+  shift
+  mpirun --oversubscribe -np "$np" "$EVO_BIN" "$@"
+}
+
+# Newest checkpoint file of an output directory.
+newest_checkpoint() {
+  local dir=$1/checkpoints
+  ls "$dir"/ckpt-*.h5 2>/dev/null | sort | tail -n 1
+}
+
+# same_results DIR_A DIR_B LABEL: final population, hall of fame, logbook and master RNG
+# identical (timing columns aside). Fails the test with the first difference.
+same_results() {
+  local a b label=$3
+  a=$(newest_checkpoint "$1")
+  b=$(newest_checkpoint "$2")
+  if [[ -z "$a" || -z "$b" ]]; then
+    fail "$label: missing checkpoint ($1 or $2)"
+    return 1
+  fi
+  local object
+  for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min \
+    /logbook/avg /logbook/max /logbook/std; do
+    if ! h5diff "$a" "$b" "$object" "$object" >/dev/null 2>&1; then
+      fail "$label: $object differs between $a and $b"
+      h5diff -r "$a" "$b" "$object" "$object" 2>&1 | head -n 5 >&2 || true
+      return 1
+    fi
+  done
+  for attribute in generation final evaluations; do
+    if [[ "$(h5_attribute "$a" $attribute)" != "$(h5_attribute "$b" $attribute)" ]]; then
+      fail "$label: attribute $attribute differs: $(h5_attribute "$a" $attribute) vs $(h5_attribute "$b" $attribute)"
+      return 1
+    fi
+  done
+  # The CSV too, without the timing columns (the last two).
+  if ! diff <(cut -d, -f1-6 "$1/logbook.csv") <(cut -d, -f1-6 "$2/logbook.csv") >/dev/null; then
+    fail "$label: logbook.csv differs"
+    return 1
+  fi
+  return 0
+}
+
+# h5_attribute FILE NAME: a root attribute's value, as h5dump prints it.
+h5_attribute() {
+  h5dump -a "/$2" "$1" 2>/dev/null | sed -n 's/^ *(0): *//p' | head -n 1
+}

@@ -1,0 +1,13 @@
+// A worker rank: evaluates the task batches the master sends until told to stop.
+#pragma once
+
+#include "common/evaluator.hpp"
+#include "common/transport.hpp"
+
+namespace evo::worker {
+
+// Returns when the master sends kStop. A failure that prevents evaluating (malformed
+// message, evaluator exception) is reported to the master, which ends the run.
+void run_worker(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed);
+
+}  // namespace evo::worker
