@@ -28,6 +28,7 @@ struct RunArguments {
   std::string config_path;
   std::vector<std::string> overrides;
   std::string out;
+  bool out_given = false;
   std::string resume;
   bool fresh = false;
 };
@@ -54,7 +55,10 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     // Everything is validated before any worker starts work: a bad config ends every
     // rank with exit code 2 within moments, none is left waiting.
     config = evo::common::load_config(arguments.config_path, arguments.overrides);
-    if (!arguments.out.empty()) config.run.output = arguments.out;
+    if (arguments.out_given) {
+      if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
+      config.run.output = arguments.out;
+    }
     options.output = config.run.output;
     options.fresh = arguments.fresh;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("config", run.config_path, "TOML configuration file")->required();
   run_cmd->add_option("--set", run.overrides, "override a key: section.key=value (repeatable)")
       ->take_all();
-  run_cmd->add_option("--out", run.out, "output directory (default: run.output)");
+  auto* out = run_cmd->add_option("--out", run.out, "output directory (default: run.output)");
   auto* resume = run_cmd->add_option("--resume", run.resume, "resume from this checkpoint file");
   auto* fresh = run_cmd->add_flag("--fresh", run.fresh,
                                   "start over even if OUT holds checkpoints (earlier results "
@@ -162,6 +166,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : evo::common::kExitUsage;
   }
+  run.out_given = out->count() > 0;
   if (*run_cmd) return run_command(argc, argv, run);
   evo::common::init_logging(-1);
   if (*inspect_cmd) return inspect_command(checkpoint_path);

@@ -1,0 +1,752 @@
+// Reading, validating and writing the run configuration.
+//
+// The TOML file is parsed with toml++; `--set section.key=value` overrides are laid over
+// it (an override replaces the file's value of that key), and then every key, whichever
+// side it came from, goes through the same checks. All problems are collected and reported
+// together, one line each, every line naming where the value came from (the file or the
+// `--set` argument), the key and the value. Nothing is evolved before the whole
+// configuration is known to be valid.
+//
+// to_toml() writes the canonical text: every key, fixed order, doubles in the shortest
+// form that reads back exactly. result_hash() hashes the same text minus the keys that
+// may change on resume, so it depends on nothing but the values of those keys.
+#include "common/config.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+#include "common/error.hpp"
+#include "common/problem_catalog.hpp"
+
+namespace evo::common {
+namespace {
+
+struct KeyName {
+  std::string_view section;
+  std::string_view key;
+};
+
+constexpr std::array<std::string_view, 6> kSections = {"run",       "problem",    "genome",
+                                                       "algorithm", "checkpoint", "dispatch"};
+
+// Every key, in canonical order. The reader refuses to read a key missing from this list,
+// so the list, the reader and the unknown-key check cannot drift apart.
+constexpr std::array kKeys = {
+    KeyName{"run", "seed"},
+    KeyName{"run", "generations"},
+    KeyName{"run", "jobs"},
+    KeyName{"run", "output"},
+    KeyName{"run", "hall_of_fame"},
+    KeyName{"problem", "name"},
+    KeyName{"problem", "dimension"},
+    KeyName{"problem", "delay_ms"},
+    KeyName{"problem", "noise_sigma"},
+    KeyName{"genome", "type"},
+    KeyName{"genome", "lower"},
+    KeyName{"genome", "upper"},
+    KeyName{"algorithm", "name"},
+    KeyName{"algorithm", "population"},
+    KeyName{"algorithm", "crossover_prob"},
+    KeyName{"algorithm", "mutation_prob"},
+    KeyName{"algorithm", "tournament_size"},
+    KeyName{"algorithm", "elitism"},
+    KeyName{"algorithm", "crossover"},
+    KeyName{"algorithm", "crossover_eta"},
+    KeyName{"algorithm", "blend_alpha"},
+    KeyName{"algorithm", "mutation"},
+    KeyName{"algorithm", "mutation_eta"},
+    KeyName{"algorithm", "mutation_sigma"},
+    KeyName{"algorithm", "mutation_indpb"},
+    KeyName{"checkpoint", "every_generations"},
+    KeyName{"checkpoint", "every_seconds"},
+    KeyName{"checkpoint", "keep"},
+    KeyName{"dispatch", "batch"},
+    KeyName{"dispatch", "in_flight"},
+};
+
+// Algorithms DESIGN.md names that this version does not implement yet.
+constexpr std::array<std::string_view, 6> kPlannedAlgorithms = {
+    "mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"};
+constexpr std::array<std::string_view, 2> kPlannedProblems = {"command", "plugin"};
+
+bool is_section(std::string_view name) {
+  return std::find(kSections.begin(), kSections.end(), name) != kSections.end();
+}
+
+bool is_key(std::string_view section, std::string_view key) {
+  return std::any_of(kKeys.begin(), kKeys.end(),
+                     [&](const KeyName& k) { return k.section == section && k.key == key; });
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  const std::size_t m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1, 0));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[n][m];
+}
+
+// The candidate closest to `word`, if it is close enough to be a plausible typo.
+template <typename Range>
+std::optional<std::string_view> closest(std::string_view word, const Range& candidates) {
+  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  std::optional<std::string_view> best;
+  std::size_t best_distance = limit + 1;
+  for (std::string_view candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::vector<std::string_view> keys_of(std::string_view section) {
+  std::vector<std::string_view> keys;
+  for (const KeyName& k : kKeys) {
+    if (k.section == section) keys.push_back(k.key);
+  }
+  return keys;
+}
+
+// " (did you mean 'algorithm.population'?)" or "" for the unknown key `section.key`.
+std::string suggest_key(std::string_view section, std::string_view key) {
+  std::optional<std::string> suggestion;
+  if (is_section(section)) {
+    if (auto best = closest(key, keys_of(section))) {
+      suggestion = fmt::format("{}.{}", section, *best);
+    }
+  } else if (auto best_section = closest(section, kSections)) {
+    if (is_key(*best_section, key)) {
+      suggestion = fmt::format("{}.{}", *best_section, key);
+    } else if (auto best = closest(key, keys_of(*best_section))) {
+      suggestion = fmt::format("{}.{}", *best_section, *best);
+    }
+  }
+  if (!suggestion) {
+    // The right key in the wrong section (or at the top level).
+    for (const KeyName& k : kKeys) {
+      if (k.key == key) {
+        suggestion = fmt::format("{}.{}", k.section, k.key);
+        break;
+      }
+    }
+  }
+  return suggestion ? fmt::format(" (did you mean '{}'?)", *suggestion) : std::string();
+}
+
+// std::to_chars gives the shortest text that reads back to the same double, and its
+// output is fixed by the C++ standard, so the canonical text (and with it result_hash)
+// does not depend on the fmt version or the platform. TOML needs a '.' or an exponent to
+// read a float, hence "1.0" rather than "1".
+std::string format_double(double value) {
+  std::array<char, 64> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  std::string text(buffer.data(), result.ptr);
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // 'n': nan, inf
+  return text;
+}
+
+// A TOML basic string: quoted, with '"', '\' and control characters escaped.
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// "string \"abc\"", "float 1.5", "integer 3", ... for "got ..." in messages.
+std::string describe(const toml::node& node) {
+  std::ostringstream text;
+  switch (node.type()) {
+    case toml::node_type::string:
+      return "string " + quote(node.as_string()->get());
+    case toml::node_type::integer:
+      return fmt::format("integer {}", node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return "float " + format_double(node.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "boolean true" : "boolean false";
+    case toml::node_type::array:
+      text << "array " << *node.as_array();
+      return text.str();
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      text << "date " << *node.as_date();
+      return text.str();
+    case toml::node_type::time:
+      text << "time " << *node.as_time();
+      return text.str();
+    case toml::node_type::date_time:
+      text << "date-time " << *node.as_date_time();
+      return text.str();
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t");
+  return text.substr(first, last - first + 1);
+}
+
+// One `--set section.key=value`, its value parsed as TOML (or taken as a string).
+struct Override {
+  std::string label;  // "--set algorithm.population=0", the source in messages
+  std::string section;
+  std::string key;
+  toml::table holder;  // holds the value under "v"
+  const toml::node& value() const { return *holder.get("v"); }
+};
+
+std::optional<Override> parse_override(const std::string& text, std::vector<std::string>& errors) {
+  Override result;
+  result.label = "--set " + text;
+  const auto equals = text.find('=');
+  const std::string_view name = trim(std::string_view(text).substr(0, equals));
+  const auto dot = name.find('.');
+  if (equals == std::string::npos || dot == std::string_view::npos || dot == 0 ||
+      dot + 1 == name.size()) {
+    errors.push_back(
+        fmt::format("{}: malformed override, expected section.key=value "
+                    "(e.g. --set algorithm.population=100)",
+                    result.label));
+    return std::nullopt;
+  }
+  result.section = std::string(name.substr(0, dot));
+  result.key = std::string(name.substr(dot + 1));
+  const std::string_view value = trim(std::string_view(text).substr(equals + 1));
+  try {
+    toml::table parsed = toml::parse("v = " + std::string(value), result.label);
+    // Anything that is not exactly one value (e.g. "1\nother = 2") is taken as text.
+    if (parsed.size() == 1 && parsed.contains("v")) {
+      result.holder = std::move(parsed);
+      return result;
+    }
+  } catch (const toml::parse_error&) {
+    // Not a TOML value: a bare word such as `sphere` is meant as a string.
+  }
+  result.holder.insert_or_assign("v", std::string(value));
+  return result;
+}
+
+// Finds each key in the overrides or the file, checks type and range, and collects every
+// problem as one line "SOURCE: message".
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string file_label, std::vector<Override> overrides)
+      : root_(root), file_label_(std::move(file_label)), overrides_(std::move(overrides)) {
+    for (const Override& o : overrides_) by_key_[o.section + "." + o.key] = &o;  // last wins
+  }
+
+  std::vector<std::string>& errors() { return errors_; }
+
+  void check_structure() {
+    for (auto&& [name, node] : root_) {
+      const std::string_view section = name.str();
+      if (is_section(section)) {
+        if (!node.is_table()) {
+          add(file_label_, fmt::format("'{}' must be a section ([{}]), got {}", section, section,
+                                       describe(node)));
+          continue;
+        }
+        for (auto&& [key_name, value] : *node.as_table()) {
+          const std::string_view key = key_name.str();
+          if (!is_key(section, key)) {
+            add(file_label_,
+                fmt::format("unknown key '{}.{}'{}", section, key, suggest_key(section, key)));
+          }
+        }
+      } else if (node.is_table()) {
+        const auto best = closest(section, kSections);
+        add(file_label_, fmt::format("unknown section [{}]{}", section,
+                                     best ? fmt::format(" (did you mean [{}]?)", *best) : ""));
+      } else {
+        add(file_label_, fmt::format("unknown key '{}' (keys belong in a section){}", section,
+                                     suggest_key("", section)));
+      }
+    }
+    for (const Override& o : overrides_) {
+      if (!is_key(o.section, o.key)) {
+        add(o.label,
+            fmt::format("unknown key '{}.{}'{}", o.section, o.key, suggest_key(o.section, o.key)));
+      }
+    }
+  }
+
+  const toml::node* find(std::string_view section, std::string_view key) const {
+    if (!is_key(section, key)) {
+      throw std::logic_error(fmt::format("config key {}.{} is missing from kKeys", section, key));
+    }
+    if (auto it = by_key_.find(fmt::format("{}.{}", section, key)); it != by_key_.end()) {
+      return &it->second->value();
+    }
+    const toml::table* table = root_.get_as<toml::table>(section);
+    return table == nullptr ? nullptr : table->get(key);
+  }
+
+  bool present(std::string_view section, std::string_view key) const {
+    return find(section, key) != nullptr;
+  }
+
+  // Where the value of `section.key` comes from: the last override naming it, or the file.
+  const std::string& origin(std::string_view section, std::string_view key) const {
+    auto it = by_key_.find(fmt::format("{}.{}", section, key));
+    return it != by_key_.end() ? it->second->label : file_label_;
+  }
+  // For a message about two keys: an override of either is the more likely culprit.
+  const std::string& origin_of_either(KeyName a, KeyName b) const {
+    const std::string& first = origin(a.section, a.key);
+    return &first != &file_label_ ? first : origin(b.section, b.key);
+  }
+
+  void add(const std::string& source, const std::string& message) {
+    errors_.push_back(fmt::format("{}: {}", source, message));
+  }
+  // "SOURCE: section.key must be ..." (a range) or, `about` = true, "SOURCE: section.key:
+  // 'value' is ..." (a statement about the value).
+  void fail(std::string_view section, std::string_view key, const std::string& message,
+            bool about = false) {
+    add(origin(section, key), fmt::format("{}.{}{} {}", section, key, about ? ":" : "", message));
+  }
+
+  void wrong_type(std::string_view section, std::string_view key, std::string_view expected,
+                  const toml::node& node) {
+    std::string hint;
+    if (expected == "a string" && &origin(section, key) != &file_label_) {
+      hint = fmt::format(" (quote it to pass it as text: --set '{}.{}=\"...\"')", section, key);
+    }
+    add(origin(section, key),
+        fmt::format("{}.{}: expected {}, got {}{}", section, key, expected, describe(node), hint));
+  }
+
+  // Leaves `out` unchanged (its default) when the key is absent or wrong; returns whether
+  // `out` now holds a valid value. The upper limit is what `Int` (and TOML's int64) holds.
+  template <typename Int>
+  bool integer(std::string_view section, std::string_view key, Int& out, std::int64_t min) {
+    constexpr auto kMax = static_cast<std::int64_t>(std::min<std::uint64_t>(
+        std::numeric_limits<Int>::max(), std::numeric_limits<std::int64_t>::max()));
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    if (!node->is_integer()) {
+      wrong_type(section, key, "an integer", *node);
+      return false;
+    }
+    const std::int64_t value = node->as_integer()->get();
+    if (value < min) {
+      fail(section, key, fmt::format("must be >= {}, got {}", min, value));
+      return false;
+    }
+    if (value > kMax) {
+      fail(section, key, fmt::format("must be between {} and {}, got {}", min, kMax, value));
+      return false;
+    }
+    out = static_cast<Int>(value);
+    return true;
+  }
+
+  struct Bounds {
+    double min = -std::numeric_limits<double>::infinity();
+    bool min_inclusive = true;
+    double max = std::numeric_limits<double>::infinity();
+  };
+
+  // Integers are accepted for floats; NaN and infinities never are.
+  bool number(std::string_view section, std::string_view key, double& out, Bounds bounds) {
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    double value = 0;
+    if (node->is_integer()) {
+      value = static_cast<double>(node->as_integer()->get());
+    } else if (node->is_floating_point()) {
+      value = node->as_floating_point()->get();
+    } else {
+      wrong_type(section, key, "a number", *node);
+      return false;
+    }
+    if (!std::isfinite(value)) {
+      fail(section, key, fmt::format("must be a finite number, got {}", format_double(value)));
+      return false;
+    }
+    const bool above_min = bounds.min_inclusive ? value >= bounds.min : value > bounds.min;
+    if (!above_min || value > bounds.max) {
+      const std::string got = format_double(value);
+      if (std::isfinite(bounds.max)) {
+        fail(section, key,
+             fmt::format("must be between {} and {}, got {}", bounds.min, bounds.max, got));
+      } else {
+        fail(section, key,
+             fmt::format("must be {} {}, got {}", bounds.min_inclusive ? ">=" : ">", bounds.min,
+                         got));
+      }
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  bool text(std::string_view section, std::string_view key, std::string& out) {
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    if (!node->is_string()) {
+      wrong_type(section, key, "a string", *node);
+      return false;
+    }
+    out = node->as_string()->get();
+    return true;
+  }
+
+  template <std::size_t N>
+  bool choice(std::string_view section, std::string_view key, std::string& out,
+              const std::array<std::string_view, N>& allowed) {
+    std::string value = out;
+    if (!text(section, key, value)) return false;
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+      const auto best = closest(value, allowed);
+      fail(section, key,
+           fmt::format("must be one of {}, got '{}'{}", fmt::join(allowed, ", "), value,
+                       best ? fmt::format(" (did you mean '{}'?)", *best) : ""));
+      return false;
+    }
+    out = std::move(value);
+    return true;
+  }
+
+ private:
+  const toml::table& root_;
+  std::string file_label_;
+  std::vector<Override> overrides_;
+  std::map<std::string, const Override*, std::less<>> by_key_;
+  std::vector<std::string> errors_;
+};
+
+void read_run(Reader& in, RunConfig& run) {
+  in.integer("run", "seed", run.seed, 0);
+  in.integer("run", "generations", run.generations, 0);
+  in.integer("run", "jobs", run.jobs, 1);
+  if (in.text("run", "output", run.output) && run.output.empty()) {
+    in.fail("run", "output", "must not be empty, got \"\"");
+  }
+  in.integer("run", "hall_of_fame", run.hall_of_fame, 1);
+}
+
+// Returns the problem's catalog entry, or nullptr when the name is not valid.
+const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
+  const ProblemInfo* info = nullptr;
+  if (in.text("problem", "name", problem.name)) {
+    info = find_problem(problem.name);
+    if (info == nullptr) {
+      const bool planned = std::find(kPlannedProblems.begin(), kPlannedProblems.end(),
+                                     problem.name) != kPlannedProblems.end();
+      if (planned) {
+        in.fail("problem", "name",
+                fmt::format("'{}' is not available in this version (available: {})", problem.name,
+                            problem_names()),
+                /*about=*/true);
+      } else {
+        std::vector<std::string_view> names;
+        for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+        const auto best = closest(problem.name, names);
+        in.fail("problem", "name",
+                fmt::format("unknown problem '{}' (known: {}){}", problem.name, problem_names(),
+                            best ? fmt::format("; did you mean '{}'?", *best) : ""),
+                /*about=*/true);
+      }
+    }
+  }
+  in.integer("problem", "dimension", problem.dimension, 1);
+  in.number("problem", "delay_ms", problem.delay_ms, {.min = 0});
+  in.number("problem", "noise_sigma", problem.noise_sigma, {.min = 0});
+  return info;
+}
+
+void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem) {
+  std::string type = genome.type;
+  if (in.text("genome", "type", type)) {
+    if (type == "real") {
+      genome.type = type;
+    } else {
+      in.fail("genome", "type",
+              fmt::format("must be 'real' (the only genome type in this version), got '{}'", type));
+    }
+  }
+  // Bounds not given come from the problem's usual domain.
+  const bool lower_given = in.present("genome", "lower");
+  const bool upper_given = in.present("genome", "upper");
+  if (problem != nullptr) {
+    genome.lower = problem->lower;
+    genome.upper = problem->upper;
+  }
+  const bool lower_ok = in.number("genome", "lower", genome.lower, {});
+  const bool upper_ok = in.number("genome", "upper", genome.upper, {});
+  const bool both_known =
+      (lower_given || problem != nullptr) && (upper_given || problem != nullptr);
+  if (lower_ok && upper_ok && both_known && !(genome.lower < genome.upper)) {
+    const auto side = [&](bool given) {
+      return given ? std::string()
+                   : fmt::format(" (the default for {})", problem != nullptr ? problem->name : "");
+    };
+    in.add(in.origin_of_either({"genome", "lower"}, {"genome", "upper"}),
+           fmt::format("genome.lower must be < genome.upper, got lower = {}{} and upper = {}{}",
+                       format_double(genome.lower), side(lower_given), format_double(genome.upper),
+                       side(upper_given)));
+  }
+}
+
+void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
+  std::string name = algorithm.name;
+  if (in.text("algorithm", "name", name)) {
+    if (name == "simple") {
+      algorithm.name = name;
+    } else if (std::find(kPlannedAlgorithms.begin(), kPlannedAlgorithms.end(), name) !=
+               kPlannedAlgorithms.end()) {
+      in.fail("algorithm", "name",
+              fmt::format("'{}' is not available in this version (available: simple)", name),
+              /*about=*/true);
+    } else {
+      in.fail("algorithm", "name", fmt::format("unknown algorithm '{}' (available: simple)", name),
+              /*about=*/true);
+    }
+  }
+  const bool population_ok = in.integer("algorithm", "population", algorithm.population, 1);
+  in.number("algorithm", "crossover_prob", algorithm.crossover_prob, {.min = 0, .max = 1});
+  in.number("algorithm", "mutation_prob", algorithm.mutation_prob, {.min = 0, .max = 1});
+  in.integer("algorithm", "tournament_size", algorithm.tournament_size, 1);
+  const bool elitism_ok = in.integer("algorithm", "elitism", algorithm.elitism, 0);
+  if (population_ok && elitism_ok && algorithm.elitism >= algorithm.population) {
+    in.add(in.origin_of_either({"algorithm", "elitism"}, {"algorithm", "population"}),
+           fmt::format("algorithm.elitism must be < algorithm.population ({}), got {}",
+                       algorithm.population, algorithm.elitism));
+  }
+  in.choice("algorithm", "crossover", algorithm.crossover,
+            std::array<std::string_view, 2>{"sbx", "blend"});
+  in.number("algorithm", "crossover_eta", algorithm.crossover_eta, {.min = 0});
+  in.number("algorithm", "blend_alpha", algorithm.blend_alpha, {.min = 0});
+  in.choice("algorithm", "mutation", algorithm.mutation,
+            std::array<std::string_view, 2>{"polynomial", "gaussian"});
+  in.number("algorithm", "mutation_eta", algorithm.mutation_eta, {.min = 0});
+  in.number("algorithm", "mutation_sigma", algorithm.mutation_sigma,
+            {.min = 0, .min_inclusive = false});
+  in.number("algorithm", "mutation_indpb", algorithm.mutation_indpb, {.min = 0, .max = 1});
+}
+
+void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
+  in.integer("checkpoint", "every_generations", checkpoint.every_generations, 0);
+  in.number("checkpoint", "every_seconds", checkpoint.every_seconds, {.min = 0});
+  in.integer("checkpoint", "keep", checkpoint.keep, 1);
+}
+
+void read_dispatch(Reader& in, DispatchConfig& dispatch) {
+  in.integer("dispatch", "batch", dispatch.batch, 0);
+  in.integer("dispatch", "in_flight", dispatch.in_flight, 1);
+}
+
+class TomlWriter {
+ public:
+  void section(std::string_view name) {
+    if (!text_.empty()) text_ += '\n';
+    text_ += fmt::format("[{}]\n", name);
+  }
+  void integer(std::string_view key, std::int64_t value) {
+    text_ += fmt::format("{} = {}\n", key, value);
+  }
+  void integer(std::string_view key, std::uint64_t value) {
+    text_ += fmt::format("{} = {}\n", key, value);
+  }
+  void integer(std::string_view key, int value) { integer(key, std::int64_t{value}); }
+  void number(std::string_view key, double value) {
+    text_ += fmt::format("{} = {}\n", key, format_double(value));
+  }
+  void string(std::string_view key, std::string_view value) {
+    text_ += fmt::format("{} = {}\n", key, quote(value));
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// The canonical text; `results_only` leaves out the keys that may change on resume.
+std::string canonical_text(const Config& config, bool results_only) {
+  TomlWriter out;
+  const RunConfig& run = config.run;
+  out.section("run");
+  out.integer("seed", run.seed);
+  if (!results_only) out.integer("generations", run.generations);
+  out.integer("jobs", run.jobs);
+  if (!results_only) out.string("output", run.output);
+  out.integer("hall_of_fame", run.hall_of_fame);
+
+  const ProblemConfig& problem = config.problem;
+  out.section("problem");
+  out.string("name", problem.name);
+  out.integer("dimension", problem.dimension);
+  out.number("delay_ms", problem.delay_ms);
+  out.number("noise_sigma", problem.noise_sigma);
+
+  const GenomeConfig& genome = config.genome;
+  out.section("genome");
+  out.string("type", genome.type);
+  out.number("lower", genome.lower);
+  out.number("upper", genome.upper);
+
+  const AlgorithmConfig& algorithm = config.algorithm;
+  out.section("algorithm");
+  out.string("name", algorithm.name);
+  out.integer("population", algorithm.population);
+  out.number("crossover_prob", algorithm.crossover_prob);
+  out.number("mutation_prob", algorithm.mutation_prob);
+  out.integer("tournament_size", algorithm.tournament_size);
+  out.integer("elitism", algorithm.elitism);
+  out.string("crossover", algorithm.crossover);
+  out.number("crossover_eta", algorithm.crossover_eta);
+  out.number("blend_alpha", algorithm.blend_alpha);
+  out.string("mutation", algorithm.mutation);
+  out.number("mutation_eta", algorithm.mutation_eta);
+  out.number("mutation_sigma", algorithm.mutation_sigma);
+  out.number("mutation_indpb", algorithm.mutation_indpb);
+
+  if (!results_only) {
+    const CheckpointConfig& checkpoint = config.checkpoint;
+    out.section("checkpoint");
+    out.integer("every_generations", checkpoint.every_generations);
+    out.number("every_seconds", checkpoint.every_seconds);
+    out.integer("keep", checkpoint.keep);
+
+    const DispatchConfig& dispatch = config.dispatch;
+    out.section("dispatch");
+    out.integer("batch", dispatch.batch);
+    out.integer("in_flight", dispatch.in_flight);
+  }
+  return out.text();
+}
+
+}  // namespace
+
+Config parse_config(std::string_view toml_text, std::string_view source,
+                    const std::vector<std::string>& overrides) {
+  const std::string source_name(source);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& error) {
+    throw ConfigError(fmt::format("{}: TOML syntax error at line {}, column {}: {}", source_name,
+                                  error.source().begin.line, error.source().begin.column,
+                                  error.description()));
+  }
+
+  std::vector<std::string> errors;
+  std::vector<Override> parsed_overrides;
+  for (const std::string& text : overrides) {
+    if (auto parsed = parse_override(text, errors)) parsed_overrides.push_back(std::move(*parsed));
+  }
+
+  Reader in(root, source_name, std::move(parsed_overrides));
+  in.errors() = std::move(errors);
+  in.check_structure();
+
+  Config config;
+  config.source = source_name;
+  read_run(in, config.run);
+  const ProblemInfo* problem = read_problem(in, config.problem);
+  read_genome(in, config.genome, problem);
+  read_algorithm(in, config.algorithm);
+  read_checkpoint(in, config.checkpoint);
+  read_dispatch(in, config.dispatch);
+
+  if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
+  return config;
+}
+
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) {
+    throw ConfigError(fmt::format("config file '{}' not found", path.string()));
+  }
+  if (std::filesystem::is_directory(status)) {
+    throw ConfigError(
+        fmt::format("config file '{}' cannot be read: it is a directory", path.string()));
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw ConfigError(fmt::format("config file '{}' cannot be read: {}", path.string(),
+                                  std::generic_category().message(errno)));
+  }
+  std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  if (file.bad()) {
+    throw ConfigError(fmt::format("config file '{}' cannot be read", path.string()));
+  }
+  return parse_config(text, path.string(), overrides);
+}
+
+std::string to_toml(const Config& config) { return canonical_text(config, false); }
+
+std::uint64_t result_hash(const Config& config) {
+  const std::string text = canonical_text(config, true);
+  return XXH3_64bits(text.data(), text.size());
+}
+
+}  // namespace evo::common

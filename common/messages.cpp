@@ -1,0 +1,336 @@
+// Wire formats of task, result, RNG-state and text messages.
+//
+// The layout is the host's own (little-endian, IEEE-754 doubles): every rank runs the same
+// binary on the same architecture, so there is nothing to convert and each array is one
+// memcpy. Every message starts with an 8-byte magic that reads as ASCII in a hex dump,
+// followed by 64-bit counts and sizes; unpack checks the payload length exactly against
+// what the header describes, so a truncated, padded or foreign payload is rejected before
+// any of it is used.
+//
+//   tasks:   "EVOTASK1" job:i64 generation:u64 dimension:u64 count:u64
+//            indices:u64[count] genes:f64[count * dimension]
+//   results: "EVORSLT1" objectives:u64 count:u64 busy_seconds:f64 details:u64 detail_bytes:u64
+//            indices:u64[count] fitness:f64[count * objectives] statuses:u8[count]
+//            detail_lengths:u64[details] detail_text:char[detail_bytes]
+//            (details = number of failed entries; one string per failed entry, in order)
+//   rng:     "EVORNG01" words:u64[Rng::kStateWords]
+//   text:    "EVOTEXT1" length:u64 text:char[length]
+#include "common/messages.hpp"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <climits>
+#include <cstring>
+#include <limits>
+
+#include "common/error.hpp"
+
+namespace evo::common {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the wire layout is the little-endian host layout");
+static_assert(std::numeric_limits<double>::is_iec559, "the wire layout needs IEEE-754 doubles");
+
+// The 8 ASCII bytes of `tag`, in memory order.
+constexpr std::uint64_t magic(const char (&tag)[9]) {
+  std::uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) value = (value << 8) | static_cast<unsigned char>(tag[i]);
+  return value;
+}
+
+constexpr std::uint64_t kTaskMagic = magic("EVOTASK1");
+constexpr std::uint64_t kResultMagic = magic("EVORSLT1");
+constexpr std::uint64_t kRngMagic = magic("EVORNG01");
+constexpr std::uint64_t kTextMagic = magic("EVOTEXT1");
+
+constexpr std::size_t kWord = sizeof(std::uint64_t);
+constexpr std::size_t kTaskHeaderBytes = 5 * kWord;
+constexpr std::size_t kResultHeaderBytes = 6 * kWord;
+
+[[noreturn]] void malformed(const char* what, const std::string& why) {
+  throw Error(fmt::format("malformed {}: {}", what, why));
+}
+
+// Overflow-checked size arithmetic for lengths that come off the wire.
+std::size_t checked_mul(std::size_t a, std::size_t b, const char* what) {
+  std::size_t result = 0;
+  if (__builtin_mul_overflow(a, b, &result)) {
+    malformed(what, fmt::format("size {} x {} overflows", a, b));
+  }
+  return result;
+}
+std::size_t checked_add(std::size_t a, std::size_t b, const char* what) {
+  std::size_t result = 0;
+  if (__builtin_add_overflow(a, b, &result)) {
+    malformed(what, fmt::format("size {} + {} overflows", a, b));
+  }
+  return result;
+}
+
+class Writer {
+ public:
+  Writer(std::vector<std::byte>& out, std::size_t total) : out_(out) { out_.resize(total); }
+  void u64(std::uint64_t value) { bytes(&value, sizeof value); }
+  void f64(double value) { bytes(&value, sizeof value); }
+  template <class T>
+  void array(const std::vector<T>& values) {
+    bytes(values.data(), values.size() * sizeof(T));
+  }
+  void bytes(const void* data, std::size_t count) {
+    if (count > 0) std::memcpy(out_.data() + position_, data, count);
+    position_ += count;
+  }
+  std::size_t position() const { return position_; }
+
+ private:
+  std::vector<std::byte>& out_;
+  std::size_t position_ = 0;
+};
+
+// Reads fields in order; the caller has already checked the total length, so running out
+// means a bug here, but is still reported as a malformed payload rather than read past.
+class Reader {
+ public:
+  Reader(std::span<const std::byte> payload, const char* what) : payload_(payload), what_(what) {}
+  std::uint64_t u64() {
+    std::uint64_t value = 0;
+    bytes(&value, sizeof value);
+    return value;
+  }
+  double f64() {
+    double value = 0;
+    bytes(&value, sizeof value);
+    return value;
+  }
+  template <class T>
+  void array(std::vector<T>& values, std::size_t count) {
+    values.resize(count);
+    bytes(values.data(), count * sizeof(T));
+  }
+  void bytes(void* data, std::size_t count) {
+    if (count > payload_.size() - position_) {
+      malformed(what_, fmt::format("truncated: needs {} bytes at offset {}, payload has {}", count,
+                                   position_, payload_.size()));
+    }
+    if (count > 0) std::memcpy(data, payload_.data() + position_, count);
+    position_ += count;
+  }
+  std::size_t position() const { return position_; }
+
+ private:
+  std::span<const std::byte> payload_;
+  const char* what_;
+  std::size_t position_ = 0;
+};
+
+void check_header(std::span<const std::byte> payload, std::size_t header_bytes,
+                  std::uint64_t expected_magic, const char* what) {
+  if (payload.size() < header_bytes) {
+    malformed(what, fmt::format("truncated header: {} bytes, need at least {}", payload.size(),
+                                header_bytes));
+  }
+  std::uint64_t found = 0;
+  std::memcpy(&found, payload.data(), sizeof found);
+  if (found != expected_magic) {
+    malformed(what, fmt::format("bad magic {:#018x}, expected {:#018x}", found, expected_magic));
+  }
+}
+
+void check_length(std::span<const std::byte> payload, std::size_t expected, const char* what) {
+  if (payload.size() != expected) {
+    malformed(what,
+              fmt::format("payload is {} bytes, its header describes {} ({})", payload.size(),
+                          expected, payload.size() < expected ? "truncated" : "trailing bytes"));
+  }
+}
+
+std::size_t to_size(std::uint64_t value, const char* what, const char* field) {
+  if (value > std::numeric_limits<std::size_t>::max()) {
+    malformed(what, fmt::format("{} {} does not fit in memory", field, value));
+  }
+  return static_cast<std::size_t>(value);
+}
+
+bool failed(std::uint8_t status) { return status != static_cast<std::uint8_t>(EvalStatus::kOk); }
+
+}  // namespace
+
+void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out) {
+  const std::size_t count = batch.indices.size();
+  if (batch.genes.size() != count * batch.dimension) {
+    throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", batch.genes.size(),
+                            count, batch.dimension));
+  }
+  const std::size_t total =
+      kTaskHeaderBytes + count * sizeof(std::uint64_t) + batch.genes.size() * sizeof(double);
+  Writer writer(out, total);
+  writer.u64(kTaskMagic);
+  writer.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(batch.job)));
+  writer.u64(batch.generation);
+  writer.u64(batch.dimension);
+  writer.u64(count);
+  writer.array(batch.indices);
+  writer.array(batch.genes);
+}
+
+void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
+  constexpr const char* kWhat = "task batch";
+  check_header(payload, kTaskHeaderBytes, kTaskMagic, kWhat);
+  Reader reader(payload, kWhat);
+  reader.u64();  // magic
+  const auto job = static_cast<std::int64_t>(reader.u64());
+  const std::uint64_t generation = reader.u64();
+  const std::uint64_t dimension = reader.u64();
+  const std::size_t count = to_size(reader.u64(), kWhat, "task count");
+  if (job < INT_MIN || job > INT_MAX) malformed(kWhat, fmt::format("job {} out of range", job));
+  if (dimension > std::numeric_limits<std::uint32_t>::max()) {
+    malformed(kWhat, fmt::format("dimension {} out of range", dimension));
+  }
+  const std::size_t genes = checked_mul(count, static_cast<std::size_t>(dimension), kWhat);
+  const std::size_t expected =
+      checked_add(checked_add(kTaskHeaderBytes, checked_mul(count, kWord, kWhat), kWhat),
+                  checked_mul(genes, sizeof(double), kWhat), kWhat);
+  check_length(payload, expected, kWhat);
+
+  batch.job = static_cast<int>(job);
+  batch.generation = generation;
+  batch.dimension = static_cast<std::uint32_t>(dimension);
+  reader.array(batch.indices, count);
+  reader.array(batch.genes, genes);
+}
+
+void pack_results(const ResultBatch& batch, std::vector<std::byte>& out) {
+  const std::size_t count = batch.indices.size();
+  if (batch.statuses.size() != count || batch.fitness.size() != count * batch.objectives) {
+    throw Error(
+        fmt::format("pack_results: {} statuses and {} fitness values for {} results of {} "
+                    "objectives",
+                    batch.statuses.size(), batch.fitness.size(), count, batch.objectives));
+  }
+  std::size_t failures = 0;
+  for (std::uint8_t status : batch.statuses) failures += failed(status) ? 1 : 0;
+  if (batch.details.size() != failures) {
+    throw Error(fmt::format("pack_results: {} details for {} failed results", batch.details.size(),
+                            failures));
+  }
+  std::size_t detail_bytes = 0;
+  for (const std::string& detail : batch.details) detail_bytes += detail.size();
+
+  const std::size_t total = kResultHeaderBytes + count * kWord +
+                            batch.fitness.size() * sizeof(double) + count +
+                            batch.details.size() * kWord + detail_bytes;
+  Writer writer(out, total);
+  writer.u64(kResultMagic);
+  writer.u64(batch.objectives);
+  writer.u64(count);
+  writer.f64(batch.busy_seconds);
+  writer.u64(batch.details.size());
+  writer.u64(detail_bytes);
+  writer.array(batch.indices);
+  writer.array(batch.fitness);
+  writer.array(batch.statuses);
+  for (const std::string& detail : batch.details) writer.u64(detail.size());
+  for (const std::string& detail : batch.details) writer.bytes(detail.data(), detail.size());
+}
+
+void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
+  constexpr const char* kWhat = "result batch";
+  check_header(payload, kResultHeaderBytes, kResultMagic, kWhat);
+  Reader reader(payload, kWhat);
+  reader.u64();  // magic
+  const std::uint64_t objectives = reader.u64();
+  const std::size_t count = to_size(reader.u64(), kWhat, "result count");
+  const double busy_seconds = reader.f64();
+  const std::size_t details = to_size(reader.u64(), kWhat, "detail count");
+  const std::size_t detail_bytes = to_size(reader.u64(), kWhat, "detail byte count");
+  if (objectives > std::numeric_limits<std::uint32_t>::max()) {
+    malformed(kWhat, fmt::format("objective count {} out of range", objectives));
+  }
+  if (details > count) {
+    malformed(kWhat, fmt::format("{} details for {} results", details, count));
+  }
+  const std::size_t fitness = checked_mul(count, static_cast<std::size_t>(objectives), kWhat);
+  std::size_t expected = kResultHeaderBytes;
+  expected = checked_add(expected, checked_mul(count, kWord, kWhat), kWhat);
+  expected = checked_add(expected, checked_mul(fitness, sizeof(double), kWhat), kWhat);
+  expected = checked_add(expected, count, kWhat);
+  expected = checked_add(expected, checked_mul(details, kWord, kWhat), kWhat);
+  expected = checked_add(expected, detail_bytes, kWhat);
+  check_length(payload, expected, kWhat);
+
+  batch.objectives = static_cast<std::uint32_t>(objectives);
+  batch.busy_seconds = busy_seconds;
+  reader.array(batch.indices, count);
+  reader.array(batch.fitness, fitness);
+  reader.array(batch.statuses, count);
+  std::size_t failures = 0;
+  for (std::uint8_t status : batch.statuses) {
+    if (status != static_cast<std::uint8_t>(EvalStatus::kOk) &&
+        status != static_cast<std::uint8_t>(EvalStatus::kFailed)) {
+      malformed(kWhat, fmt::format("unknown evaluation status {}", status));
+    }
+    failures += failed(status) ? 1 : 0;
+  }
+  if (details != failures) {
+    malformed(kWhat, fmt::format("{} details for {} failed results", details, failures));
+  }
+  std::vector<std::uint64_t> lengths;
+  reader.array(lengths, details);
+  std::size_t sum = 0;
+  for (std::uint64_t length : lengths) {
+    sum = checked_add(sum, to_size(length, kWhat, "detail length"), kWhat);
+  }
+  if (sum != detail_bytes) {
+    malformed(kWhat,
+              fmt::format("detail lengths add up to {} bytes, header says {}", sum, detail_bytes));
+  }
+  batch.details.resize(details);
+  for (std::size_t i = 0; i < details; ++i) {
+    batch.details[i].resize(static_cast<std::size_t>(lengths[i]));
+    reader.bytes(batch.details[i].data(), batch.details[i].size());
+  }
+}
+
+std::vector<std::byte> pack_rng_state(const Rng::State& state) {
+  std::vector<std::byte> out;
+  Writer writer(out, kWord + sizeof state);
+  writer.u64(kRngMagic);
+  writer.bytes(state.data(), sizeof state);
+  return out;
+}
+
+Rng::State unpack_rng_state(std::span<const std::byte> payload) {
+  constexpr const char* kWhat = "rng state";
+  check_header(payload, kWord, kRngMagic, kWhat);
+  Rng::State state{};
+  check_length(payload, kWord + sizeof state, kWhat);
+  Reader reader(payload, kWhat);
+  reader.u64();  // magic
+  reader.bytes(state.data(), sizeof state);
+  return state;
+}
+
+std::vector<std::byte> pack_text(const std::string& text) {
+  std::vector<std::byte> out;
+  Writer writer(out, 2 * kWord + text.size());
+  writer.u64(kTextMagic);
+  writer.u64(text.size());
+  writer.bytes(text.data(), text.size());
+  return out;
+}
+
+std::string unpack_text(std::span<const std::byte> payload) {
+  constexpr const char* kWhat = "text message";
+  check_header(payload, 2 * kWord, kTextMagic, kWhat);
+  Reader reader(payload, kWhat);
+  reader.u64();  // magic
+  const std::size_t length = to_size(reader.u64(), kWhat, "text length");
+  check_length(payload, checked_add(2 * kWord, length, kWhat), kWhat);
+  std::string text(length, '\0');
+  reader.bytes(text.data(), length);
+  return text;
+}
+
+}  // namespace evo::common

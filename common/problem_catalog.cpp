@@ -1,0 +1,48 @@
+// The catalog of built-in problems as the master and the config validator see them: name,
+// objective count, usual search domain. The objective functions themselves live in
+// worker/builtin_problems.cpp; the two lists must name the same problems.
+#include "common/problem_catalog.hpp"
+
+#include <array>
+
+namespace evo::common {
+namespace {
+
+// Domains are the customary ones from the benchmark literature (e.g. DEAP's benchmarks).
+constexpr std::array kProblems = {
+    ProblemInfo{"sphere", 1, -5.12, 5.12, "sum of x_i^2; unimodal, minimum 0 at the origin"},
+    ProblemInfo{"rastrigin", 1, -5.12, 5.12,
+                "10 n + sum of (x_i^2 - 10 cos(2 pi x_i)); highly multimodal, minimum 0 at the "
+                "origin"},
+    ProblemInfo{"rosenbrock", 1, -2.048, 2.048,
+                "sum of 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2; a narrow curved valley, minimum 0 "
+                "at (1, ..., 1)"},
+    ProblemInfo{"ackley", 1, -32.768, 32.768,
+                "Ackley's function (a = 20, b = 0.2, c = 2 pi); multimodal with a deep funnel, "
+                "minimum 0 at the origin"},
+    ProblemInfo{"noisy_sphere", 1, -5.12, 5.12,
+                "sphere plus Gaussian noise of standard deviation problem.noise_sigma, drawn "
+                "from the evaluation's own RNG"},
+};
+
+}  // namespace
+
+const ProblemInfo* find_problem(std::string_view name) {
+  for (const ProblemInfo& problem : kProblems) {
+    if (problem.name == name) return &problem;
+  }
+  return nullptr;
+}
+
+std::span<const ProblemInfo> all_problems() { return kProblems; }
+
+std::string problem_names() {
+  std::string names;
+  for (const ProblemInfo& problem : kProblems) {
+    if (!names.empty()) names += ", ";
+    names += problem.name;
+  }
+  return names;
+}
+
+}  // namespace evo::common

@@ -1,0 +1,527 @@
+#include "common/config.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/problem_catalog.hpp"
+
+namespace evo::common {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using ::testing::ThrowsMessage;
+
+Config parse(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  return parse_config(text, "cfg.toml", overrides);
+}
+
+// The ConfigError message parse() throws for `text`, or "" when it is accepted.
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse(text, overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+  const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Every field (Config has no operator==; `source` is deliberately not compared).
+void expect_same(const Config& a, const Config& b) {
+  EXPECT_EQ(a.run.seed, b.run.seed);
+  EXPECT_EQ(a.run.generations, b.run.generations);
+  EXPECT_EQ(a.run.jobs, b.run.jobs);
+  EXPECT_EQ(a.run.output, b.run.output);
+  EXPECT_EQ(a.run.hall_of_fame, b.run.hall_of_fame);
+  EXPECT_EQ(a.problem.name, b.problem.name);
+  EXPECT_EQ(a.problem.dimension, b.problem.dimension);
+  EXPECT_EQ(a.problem.delay_ms, b.problem.delay_ms);
+  EXPECT_EQ(a.problem.noise_sigma, b.problem.noise_sigma);
+  EXPECT_EQ(a.genome.type, b.genome.type);
+  EXPECT_EQ(a.genome.lower, b.genome.lower);
+  EXPECT_EQ(a.genome.upper, b.genome.upper);
+  EXPECT_EQ(a.algorithm.name, b.algorithm.name);
+  EXPECT_EQ(a.algorithm.population, b.algorithm.population);
+  EXPECT_EQ(a.algorithm.crossover_prob, b.algorithm.crossover_prob);
+  EXPECT_EQ(a.algorithm.mutation_prob, b.algorithm.mutation_prob);
+  EXPECT_EQ(a.algorithm.tournament_size, b.algorithm.tournament_size);
+  EXPECT_EQ(a.algorithm.elitism, b.algorithm.elitism);
+  EXPECT_EQ(a.algorithm.crossover, b.algorithm.crossover);
+  EXPECT_EQ(a.algorithm.crossover_eta, b.algorithm.crossover_eta);
+  EXPECT_EQ(a.algorithm.blend_alpha, b.algorithm.blend_alpha);
+  EXPECT_EQ(a.algorithm.mutation, b.algorithm.mutation);
+  EXPECT_EQ(a.algorithm.mutation_eta, b.algorithm.mutation_eta);
+  EXPECT_EQ(a.algorithm.mutation_sigma, b.algorithm.mutation_sigma);
+  EXPECT_EQ(a.algorithm.mutation_indpb, b.algorithm.mutation_indpb);
+  EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
+  EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
+  EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
+  EXPECT_EQ(a.dispatch.batch, b.dispatch.batch);
+  EXPECT_EQ(a.dispatch.in_flight, b.dispatch.in_flight);
+}
+
+// A config in which every key differs from its default.
+constexpr const char* kEveryKey = R"(
+[run]
+seed = 42
+generations = 7
+jobs = 3
+output = "out/dir"
+hall_of_fame = 5
+
+[problem]
+name = "rosenbrock"
+dimension = 12
+delay_ms = 2.5
+noise_sigma = 0.25
+
+[genome]
+type = "real"
+lower = -1
+upper = 3.5
+
+[algorithm]
+name = "simple"
+population = 50
+crossover_prob = 0.8
+mutation_prob = 0.3
+tournament_size = 4
+elitism = 2
+crossover = "blend"
+crossover_eta = 10
+blend_alpha = 0.25
+mutation = "gaussian"
+mutation_eta = 30
+mutation_sigma = 0.05
+mutation_indpb = 0.125
+
+[checkpoint]
+every_generations = 4
+every_seconds = 60
+keep = 5
+
+[dispatch]
+batch = 8
+in_flight = 3
+)";
+
+TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
+  ASSERT_EQ(all_problems().size(), 5u);
+  const ProblemInfo* rosenbrock = find_problem("rosenbrock");
+  ASSERT_NE(rosenbrock, nullptr);
+  EXPECT_EQ(rosenbrock->objectives, 1);
+  EXPECT_EQ(rosenbrock->lower, -2.048);
+  EXPECT_EQ(rosenbrock->upper, 2.048);
+  EXPECT_EQ(find_problem("ackley")->upper, 32.768);
+  EXPECT_EQ(find_problem("nosuch"), nullptr);
+  EXPECT_EQ(problem_names(), "sphere, rastrigin, rosenbrock, ackley, noisy_sphere");
+  for (const ProblemInfo& problem : all_problems()) {
+    EXPECT_LT(problem.lower, problem.upper) << problem.name;
+    EXPECT_FALSE(problem.summary.empty()) << problem.name;
+  }
+}
+
+TEST(Config, EmptyTextGivesTheDefaultsWithTheProblemsDomain) {
+  const Config config = parse("");
+  const Config defaults;
+  EXPECT_EQ(config.source, "cfg.toml");
+  EXPECT_EQ(config.run.seed, defaults.run.seed);
+  EXPECT_EQ(config.run.generations, 100);
+  EXPECT_EQ(config.run.jobs, 1);
+  EXPECT_EQ(config.run.output, "runs/demo");
+  EXPECT_EQ(config.problem.name, "rastrigin");
+  EXPECT_EQ(config.problem.dimension, 30);
+  EXPECT_EQ(config.algorithm.name, "simple");
+  EXPECT_EQ(config.algorithm.population, 200);
+  EXPECT_EQ(config.checkpoint.every_generations, 10);
+  EXPECT_EQ(config.checkpoint.keep, 3);
+  EXPECT_EQ(config.genome.type, "real");
+  EXPECT_EQ(config.genome.lower, -5.12);
+  EXPECT_EQ(config.genome.upper, 5.12);
+}
+
+TEST(Config, GenomeBoundsDefaultToTheChosenProblemsDomain) {
+  const Config config = parse("[problem]\nname = \"ackley\"\n");
+  EXPECT_EQ(config.genome.lower, -32.768);
+  EXPECT_EQ(config.genome.upper, 32.768);
+  const Config half = parse("[problem]\nname = \"ackley\"\n[genome]\nlower = 0\n");
+  EXPECT_EQ(half.genome.lower, 0.0);
+  EXPECT_EQ(half.genome.upper, 32.768);
+}
+
+TEST(Config, ReadsEveryKey) {
+  const Config c = parse(kEveryKey);
+  EXPECT_EQ(c.run.seed, 42u);
+  EXPECT_EQ(c.run.generations, 7);
+  EXPECT_EQ(c.run.jobs, 3);
+  EXPECT_EQ(c.run.output, "out/dir");
+  EXPECT_EQ(c.run.hall_of_fame, 5);
+  EXPECT_EQ(c.problem.name, "rosenbrock");
+  EXPECT_EQ(c.problem.dimension, 12);
+  EXPECT_EQ(c.problem.delay_ms, 2.5);
+  EXPECT_EQ(c.problem.noise_sigma, 0.25);
+  EXPECT_EQ(c.genome.type, "real");
+  EXPECT_EQ(c.genome.lower, -1.0);
+  EXPECT_EQ(c.genome.upper, 3.5);
+  EXPECT_EQ(c.algorithm.name, "simple");
+  EXPECT_EQ(c.algorithm.population, 50);
+  EXPECT_EQ(c.algorithm.crossover_prob, 0.8);
+  EXPECT_EQ(c.algorithm.mutation_prob, 0.3);
+  EXPECT_EQ(c.algorithm.tournament_size, 4);
+  EXPECT_EQ(c.algorithm.elitism, 2);
+  EXPECT_EQ(c.algorithm.crossover, "blend");
+  EXPECT_EQ(c.algorithm.crossover_eta, 10.0);
+  EXPECT_EQ(c.algorithm.blend_alpha, 0.25);
+  EXPECT_EQ(c.algorithm.mutation, "gaussian");
+  EXPECT_EQ(c.algorithm.mutation_eta, 30.0);
+  EXPECT_EQ(c.algorithm.mutation_sigma, 0.05);
+  EXPECT_EQ(c.algorithm.mutation_indpb, 0.125);
+  EXPECT_EQ(c.checkpoint.every_generations, 4);
+  EXPECT_EQ(c.checkpoint.every_seconds, 60.0);
+  EXPECT_EQ(c.checkpoint.keep, 5);
+  EXPECT_EQ(c.dispatch.batch, 8);
+  EXPECT_EQ(c.dispatch.in_flight, 3);
+}
+
+TEST(Config, ReadsTheShippedExample) {
+  const Config config = load_config(EVO_SOURCE_DIR "/examples/demo.toml", {});
+  EXPECT_EQ(config.problem.name, "rastrigin");
+  EXPECT_EQ(config.source, EVO_SOURCE_DIR "/examples/demo.toml");
+}
+
+TEST(Config, AcceptsTheEdgesOfEachRange) {
+  EXPECT_NO_THROW(
+      parse("[run]\nseed = 0\ngenerations = 0\n[problem]\ndimension = 1\ndelay_ms = 0\n"
+            "noise_sigma = 0\n[algorithm]\npopulation = 1\nelitism = 0\ncrossover_prob = 0\n"
+            "mutation_prob = 1\nmutation_indpb = 1\ncrossover_eta = 0\n[checkpoint]\n"
+            "every_generations = 0\nkeep = 1\n[dispatch]\nbatch = 0\nin_flight = 1\n"));
+  EXPECT_EQ(parse("[run]\nseed = 9223372036854775807\n").run.seed,
+            std::uint64_t{9223372036854775807u});
+}
+
+TEST(Config, UnknownKeyNamesItAndTheFileAndSuggestsTheClosest) {
+  EXPECT_THAT(
+      [] { parse("[algorithm]\npopulaton = 10\n"); },
+      ThrowsMessage<ConfigError>(AllOf(HasSubstr("cfg.toml: unknown key 'algorithm.populaton'"),
+                                       HasSubstr("did you mean 'algorithm.population'?"))));
+}
+
+TEST(Config, UnknownKeyInTheWrongSectionSuggestsTheRightOne) {
+  EXPECT_THAT(error_of("[run]\npopulation = 10\n"),
+              AllOf(HasSubstr("unknown key 'run.population'"),
+                    HasSubstr("did you mean 'algorithm.population'?")));
+  EXPECT_THAT(error_of("seed = 3\n"),
+              AllOf(HasSubstr("unknown key 'seed'"), HasSubstr("did you mean 'run.seed'?")));
+}
+
+TEST(Config, UnknownKeyFarFromEveryKnownOneHasNoSuggestion) {
+  EXPECT_THAT(error_of("[run]\nzzzzzzzz = 1\n"),
+              AllOf(HasSubstr("unknown key 'run.zzzzzzzz'"), Not(HasSubstr("did you mean"))));
+}
+
+TEST(Config, UnknownSectionIsNamed) {
+  EXPECT_THAT(error_of("[algoritm]\npopulation = 10\n"),
+              AllOf(HasSubstr("cfg.toml: unknown section [algoritm]"),
+                    HasSubstr("did you mean [algorithm]?")));
+  EXPECT_THAT(error_of("run = 5\n"), HasSubstr("'run' must be a section ([run]), got integer 5"));
+}
+
+TEST(Config, WrongTypeNamesKeyExpectedTypeAndValue) {
+  EXPECT_EQ(error_of("[algorithm]\npopulation = \"abc\"\n"),
+            "cfg.toml: algorithm.population: expected an integer, got string \"abc\"");
+  EXPECT_EQ(error_of("[problem]\nname = 3\n"),
+            "cfg.toml: problem.name: expected a string, got integer 3");
+  EXPECT_EQ(error_of("[algorithm]\ncrossover_prob = true\n"),
+            "cfg.toml: algorithm.crossover_prob: expected a number, got boolean true");
+  EXPECT_THAT(error_of("[run]\nseed = [1, 2]\n"),
+              HasSubstr("run.seed: expected an integer, got array"));
+}
+
+TEST(Config, FloatsAreRefusedForIntegerKeysButIntegersAcceptedForFloats) {
+  EXPECT_EQ(error_of("[algorithm]\npopulation = 10.0\n"),
+            "cfg.toml: algorithm.population: expected an integer, got float 10.0");
+  EXPECT_EQ(parse("[algorithm]\ncrossover_eta = 3\n").algorithm.crossover_eta, 3.0);
+}
+
+TEST(Config, PopulationZeroIsAnErrorNamingKeyAndValue) {
+  EXPECT_THAT(
+      [] { parse("[algorithm]\npopulation = 0\n"); },
+      ThrowsMessage<ConfigError>(HasSubstr("cfg.toml: algorithm.population must be >= 1, got 0")));
+}
+
+TEST(Config, OutOfRangeValuesNameKeyAndValue) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {"[run]\nseed = -1", "run.seed must be >= 0, got -1"},
+      {"[run]\ngenerations = -5", "run.generations must be >= 0, got -5"},
+      {"[run]\njobs = 0", "run.jobs must be >= 1, got 0"},
+      {"[run]\nhall_of_fame = 0", "run.hall_of_fame must be >= 1, got 0"},
+      {"[run]\noutput = \"\"", "run.output must not be empty"},
+      {"[problem]\ndimension = 0", "problem.dimension must be >= 1, got 0"},
+      {"[problem]\ndimension = 3000000000",
+       "problem.dimension must be between 1 and 2147483647, got 3000000000"},
+      {"[problem]\ndelay_ms = -1", "problem.delay_ms must be >= 0, got -1"},
+      {"[problem]\nnoise_sigma = -0.5", "problem.noise_sigma must be >= 0, got -0.5"},
+      {"[algorithm]\ncrossover_prob = 1.5",
+       "algorithm.crossover_prob must be between 0 and 1, got 1.5"},
+      {"[algorithm]\nmutation_prob = -0.1",
+       "algorithm.mutation_prob must be between 0 and 1, got -0.1"},
+      {"[algorithm]\ntournament_size = 0", "algorithm.tournament_size must be >= 1, got 0"},
+      {"[algorithm]\nelitism = -1", "algorithm.elitism must be >= 0, got -1"},
+      {"[algorithm]\npopulation = 10\nelitism = 10",
+       "algorithm.elitism must be < algorithm.population (10), got 10"},
+      {"[algorithm]\ncrossover = \"sbxx\"",
+       "algorithm.crossover must be one of sbx, blend, got 'sbxx' (did you mean 'sbx'?)"},
+      {"[algorithm]\ncrossover_eta = -1", "algorithm.crossover_eta must be >= 0, got -1"},
+      {"[algorithm]\nblend_alpha = -0.5", "algorithm.blend_alpha must be >= 0, got -0.5"},
+      {"[algorithm]\nmutation = \"uniform\"",
+       "algorithm.mutation must be one of polynomial, gaussian, got 'uniform'"},
+      {"[algorithm]\nmutation_eta = -2", "algorithm.mutation_eta must be >= 0, got -2"},
+      {"[algorithm]\nmutation_sigma = 0", "algorithm.mutation_sigma must be > 0, got 0"},
+      {"[algorithm]\nmutation_indpb = 2",
+       "algorithm.mutation_indpb must be between 0 and 1, got 2"},
+      {"[checkpoint]\nevery_generations = -1", "checkpoint.every_generations must be >= 0, got -1"},
+      {"[checkpoint]\nevery_seconds = -3", "checkpoint.every_seconds must be >= 0, got -3"},
+      {"[checkpoint]\nkeep = 0", "checkpoint.keep must be >= 1, got 0"},
+      {"[dispatch]\nbatch = -1", "dispatch.batch must be >= 0, got -1"},
+      {"[dispatch]\nin_flight = 0", "dispatch.in_flight must be >= 1, got 0"},
+      {"[genome]\ntype = \"binary\"", "genome.type must be 'real'"},
+      {"[genome]\nlower = 1\nupper = 1",
+       "genome.lower must be < genome.upper, got lower = 1.0 and upper = 1.0"},
+      {"[genome]\nlower = 10", "got lower = 10.0 and upper = 5.12 (the default for rastrigin)"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_THAT(error_of(c.text), AllOf(StartsWith("cfg.toml: "), HasSubstr(c.expected))) << c.text;
+  }
+}
+
+TEST(Config, NanAndInfinityAreRefusedEverywhere) {
+  for (const char* text :
+       {"[problem]\ndelay_ms = nan", "[problem]\nnoise_sigma = inf", "[genome]\nlower = -inf",
+        "[genome]\nupper = inf", "[algorithm]\ncrossover_prob = nan",
+        "[algorithm]\nmutation_eta = inf", "[checkpoint]\nevery_seconds = inf"}) {
+    EXPECT_THAT(error_of(text), HasSubstr("must be a finite number")) << text;
+  }
+}
+
+TEST(Config, UnknownProblemListsTheKnownOnes) {
+  EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"),
+              AllOf(HasSubstr("cfg.toml: problem.name: unknown problem 'nosuch' (known: "),
+                    HasSubstr(problem_names())));
+  EXPECT_THAT(error_of("[problem]\nname = \"rastrign\"\n"), HasSubstr("did you mean 'rastrigin'?"));
+  EXPECT_THAT(error_of("[problem]\nname = \"command\"\n"),
+              HasSubstr("problem.name: 'command' is not available in this version"));
+}
+
+TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
+  EXPECT_EQ(error_of("[algorithm]\nname = \"cmaes\"\n"),
+            "cfg.toml: algorithm.name: 'cmaes' is not available in this version "
+            "(available: simple)");
+  for (const char* name :
+       {"mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"}) {
+    EXPECT_THAT(error_of(fmt::format("[algorithm]\nname = \"{}\"\n", name)),
+                HasSubstr("is not available in this version"))
+        << name;
+  }
+  EXPECT_THAT(error_of("[algorithm]\nname = \"magic\"\n"),
+              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple)"));
+}
+
+TEST(Config, ReportsEveryProblemAtOnceOneLineEach) {
+  const std::string message =
+      error_of("[algorithm]\npopulation = 0\ntournament_size = 0\n[run]\njobz = 2\n");
+  EXPECT_THAT(message, HasSubstr("algorithm.population must be >= 1"));
+  EXPECT_THAT(message, HasSubstr("algorithm.tournament_size must be >= 1"));
+  EXPECT_THAT(message, HasSubstr("unknown key 'run.jobz'"));
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 2);
+}
+
+TEST(Config, SyntaxErrorNamesFileLineAndColumn) {
+  EXPECT_THAT([] { parse("[run]\nseed = 1\n[problem\nname = \"x\"\n"); },
+              ThrowsMessage<ConfigError>(
+                  AllOf(StartsWith("cfg.toml: TOML syntax error at line 3, column"))));
+}
+
+TEST(Config, LoadReadsTheFileAndNamesItInMessages) {
+  const auto good = write_temp("config_test_good.toml", "[algorithm]\npopulation = 12\n");
+  EXPECT_EQ(load_config(good, {}).algorithm.population, 12);
+  EXPECT_EQ(load_config(good, {}).source, good.string());
+
+  const auto bad = write_temp("config_test_bad.toml", "[algorithm]\npopulaton = 10\n");
+  EXPECT_THAT(
+      [&] { load_config(bad, {}); },
+      ThrowsMessage<ConfigError>(HasSubstr(bad.string() + ": unknown key 'algorithm.populaton'")));
+
+  const auto syntax = write_temp("config_test_syntax.toml", "[run\nseed = 1\n");
+  EXPECT_THAT([&] { load_config(syntax, {}); },
+              ThrowsMessage<ConfigError>(AllOf(HasSubstr(syntax.string()), HasSubstr("line 1"))));
+}
+
+TEST(Config, MissingFileIsAConfigErrorNamingIt) {
+  const auto missing = std::filesystem::path(::testing::TempDir()) / "config_test_nope.toml";
+  EXPECT_THAT([&] { load_config(missing, {}); },
+              ThrowsMessage<ConfigError>(
+                  HasSubstr(fmt::format("config file '{}' not found", missing.string()))));
+  EXPECT_THAT([&] { load_config(::testing::TempDir(), {}); },
+              ThrowsMessage<ConfigError>(HasSubstr("cannot be read")));
+}
+
+TEST(Config, OverridesReplaceFileValues) {
+  const Config c = parse(
+      kEveryKey, {"algorithm.population=60", "problem.name=sphere", "run.output=\"elsewhere\"",
+                  "genome.upper=4", "algorithm.mutation_sigma=0.5", "run.seed = 9"});
+  EXPECT_EQ(c.algorithm.population, 60);
+  EXPECT_EQ(c.problem.name, "sphere");
+  EXPECT_EQ(c.run.output, "elsewhere");
+  EXPECT_EQ(c.genome.upper, 4.0);
+  EXPECT_EQ(c.genome.lower, -1.0);  // still the file's
+  EXPECT_EQ(c.algorithm.mutation_sigma, 0.5);
+  EXPECT_EQ(c.run.seed, 9u);
+}
+
+TEST(Config, LaterOverrideOfTheSameKeyWins) {
+  EXPECT_EQ(parse("", {"run.jobs=2", "run.jobs=5"}).run.jobs, 5);
+}
+
+TEST(Config, OverrideCanFixABadFileValue) {
+  EXPECT_EQ(parse("[algorithm]\npopulation = 0\n", {"algorithm.population=4"}).algorithm.population,
+            4);
+}
+
+TEST(Config, OverridesAreValidatedAndNamedAsTheSource) {
+  EXPECT_THAT([] { parse("", {"algorithm.population=0"}); },
+              ThrowsMessage<ConfigError>(
+                  HasSubstr("--set algorithm.population=0: algorithm.population must be >= 1, "
+                            "got 0")));
+  EXPECT_EQ(error_of("", {"algorithm.population=abc"}),
+            "--set algorithm.population=abc: algorithm.population: expected an integer, got "
+            "string \"abc\"");
+  EXPECT_THAT(error_of("", {"algorithm.populaton=10"}),
+              AllOf(HasSubstr("--set algorithm.populaton=10: unknown key 'algorithm.populaton'"),
+                    HasSubstr("did you mean 'algorithm.population'?")));
+  EXPECT_THAT(error_of("", {"algo.population=10"}),
+              HasSubstr("did you mean 'algorithm.population'?"));
+  EXPECT_THAT(error_of("", {"problem.dimension=-3"}),
+              HasSubstr("--set problem.dimension=-3: problem.dimension must be >= 1, got -3"));
+  EXPECT_THAT(
+      error_of("", {"run.output=2024"}),
+      AllOf(HasSubstr("run.output: expected a string, got integer 2024"), HasSubstr("quote it")));
+}
+
+TEST(Config, AnErrorCausedByAnOverrideOfARelatedKeyNamesTheOverride) {
+  EXPECT_THAT(error_of("[algorithm]\nelitism = 5\n", {"algorithm.population=5"}),
+              StartsWith("--set algorithm.population=5: algorithm.elitism must be <"));
+  EXPECT_THAT(error_of("", {"genome.lower=6"}),
+              StartsWith("--set genome.lower=6: genome.lower must be < genome.upper"));
+}
+
+TEST(Config, MalformedOverrideIsNamed) {
+  for (const char* text :
+       {"algorithm.population", "population=5", ".population=5", "algorithm.=5", "=5"}) {
+    EXPECT_THAT(error_of("", {text}),
+                AllOf(HasSubstr(fmt::format("--set {}: malformed override", text)),
+                      HasSubstr("section.key=value")))
+        << text;
+  }
+}
+
+TEST(Config, OverrideValueThatIsNotOneTomlValueIsTakenAsText) {
+  EXPECT_EQ(parse("", {"run.output=runs/a b"}).run.output, "runs/a b");
+  EXPECT_EQ(parse("", {"run.output=1\njobs = 2"}).run.output, "1\njobs = 2");
+  EXPECT_EQ(parse("", {"run.output=\"quoted\""}).run.output, "quoted");
+}
+
+TEST(Config, LoadConfigAppliesOverrides) {
+  const auto path = write_temp("config_test_overrides.toml", "[problem]\nname = \"sphere\"\n");
+  const Config c = load_config(path, {"problem.dimension=3"});
+  EXPECT_EQ(c.problem.name, "sphere");
+  EXPECT_EQ(c.problem.dimension, 3);
+}
+
+TEST(Config, ToTomlRoundTripsTheDefaults) {
+  const Config config = parse("");
+  const Config again = parse_config(to_toml(config), "again");
+  expect_same(config, again);
+  EXPECT_EQ(to_toml(again), to_toml(config));
+}
+
+TEST(Config, ToTomlRoundTripsEveryKeyAndAwkwardDoubles) {
+  Config config = parse(kEveryKey);
+  config.algorithm.crossover_prob = 0.1;
+  config.algorithm.mutation_prob = 1e-300;
+  config.algorithm.mutation_indpb = std::numeric_limits<double>::denorm_min();
+  config.problem.delay_ms = 1.0 / 3.0;
+  config.problem.noise_sigma = 1e20;
+  config.genome.lower = -0.1 - 0.2;
+  config.genome.upper = 123456789.0;
+  config.run.output = "with \"quotes\", a \\ backslash, a\ttab and ünïcode";
+  const std::string text = to_toml(config);
+  const Config again = parse_config(text, "again");
+  expect_same(config, again);
+  EXPECT_EQ(to_toml(again), text);
+}
+
+TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
+  const std::string text = to_toml(parse(""));
+  EXPECT_THAT(text, StartsWith("[run]\nseed = 1\n"));
+  EXPECT_THAT(text, HasSubstr("\n[algorithm]\nname = \"simple\"\npopulation = 200\n"));
+  // Doubles always as TOML floats, even when integral.
+  EXPECT_THAT(text, HasSubstr("delay_ms = 0.0\n"));
+  EXPECT_THAT(text, HasSubstr("crossover_eta = 15.0\n"));
+  EXPECT_THAT(text, HasSubstr("lower = -5.12\n"));
+  EXPECT_THAT(text, Not(HasSubstr("source")));
+  for (const char* section :
+       {"[run]", "[problem]", "[genome]", "[algorithm]", "[checkpoint]", "[dispatch]"}) {
+    EXPECT_THAT(text, HasSubstr(section));
+  }
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 30);
+}
+
+TEST(Config, ResultHashIsPinned) {
+  // Changing this value makes every existing checkpoint incompatible: only on purpose.
+  EXPECT_EQ(result_hash(parse("")), 0xb0c75a32a2394000ULL);
+}
+
+TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
+  const Config base = parse(kEveryKey);
+  const std::uint64_t hash = result_hash(base);
+  EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
+  for (const char* key : {"run.generations=1000", "run.output=\"other\"",
+                          "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
+                          "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7"}) {
+    EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
+  }
+}
+
+TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
+  const std::uint64_t hash = result_hash(parse(kEveryKey));
+  for (const char* key :
+       {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
+        "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
+        "run.hall_of_fame=6"}) {
+    EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
+  }
+}
+
+}  // namespace
+}  // namespace evo::common

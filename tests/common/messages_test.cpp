@@ -1,0 +1,264 @@
+#include "common/messages.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "common/error.hpp"
+
+namespace evo::common {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+constexpr auto kOk = static_cast<std::uint8_t>(EvalStatus::kOk);
+constexpr auto kFailed = static_cast<std::uint8_t>(EvalStatus::kFailed);
+
+TaskBatch make_tasks(std::size_t count, std::uint32_t dimension) {
+  TaskBatch batch;
+  batch.job = 3;
+  batch.generation = 123456789012ULL;
+  batch.dimension = dimension;
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.indices.push_back(1000 + 7 * i);
+    for (std::uint32_t d = 0; d < dimension; ++d) {
+      batch.genes.push_back(0.1 * static_cast<double>(i) - 1e-300 * d + 1.0 / 3.0);
+    }
+  }
+  return batch;
+}
+
+ResultBatch make_results(std::size_t count, std::uint32_t objectives) {
+  ResultBatch batch;
+  batch.objectives = objectives;
+  batch.busy_seconds = 0.125;
+  for (std::size_t i = 0; i < count; ++i) {
+    batch.indices.push_back(i * 3);
+    const bool failed = i % 5 == 2;
+    batch.statuses.push_back(failed ? kFailed : kOk);
+    if (failed) batch.details.push_back(i % 2 == 0 ? "" : "exit code " + std::to_string(i));
+    for (std::uint32_t k = 0; k < objectives; ++k) {
+      batch.fitness.push_back(failed ? std::numeric_limits<double>::infinity()
+                                     : static_cast<double>(i) * 0.1 + k);
+    }
+  }
+  return batch;
+}
+
+void expect_equal(const TaskBatch& a, const TaskBatch& b) {
+  EXPECT_EQ(a.job, b.job);
+  EXPECT_EQ(a.generation, b.generation);
+  EXPECT_EQ(a.dimension, b.dimension);
+  EXPECT_EQ(a.indices, b.indices);
+  EXPECT_EQ(a.genes, b.genes);
+}
+
+void expect_equal(const ResultBatch& a, const ResultBatch& b) {
+  EXPECT_EQ(a.objectives, b.objectives);
+  EXPECT_EQ(a.indices, b.indices);
+  EXPECT_EQ(a.statuses, b.statuses);
+  EXPECT_EQ(a.fitness, b.fitness);
+  EXPECT_EQ(a.busy_seconds, b.busy_seconds);
+  EXPECT_EQ(a.details, b.details);
+}
+
+TEST(Messages, TaskBatchesRoundTripAtEverySize) {
+  for (std::size_t count : {0u, 1u, 1000u}) {
+    const TaskBatch sent = make_tasks(count, 30);
+    std::vector<std::byte> wire;
+    pack_tasks(sent, wire);
+    TaskBatch received = make_tasks(5, 2);  // stale content must be replaced
+    unpack_tasks(wire, received);
+    expect_equal(received, sent);
+    EXPECT_EQ(received.size(), count);
+    if (count > 0) {
+      EXPECT_EQ(received.genome(count - 1)[29], sent.genome(count - 1)[29]);
+    }
+  }
+}
+
+TEST(Messages, TaskBatchOfDimensionZeroRoundTrips) {
+  TaskBatch sent = make_tasks(4, 0);
+  std::vector<std::byte> wire;
+  pack_tasks(sent, wire);
+  TaskBatch received;
+  unpack_tasks(wire, received);
+  expect_equal(received, sent);
+}
+
+TEST(Messages, ResultBatchesRoundTripAtEverySize) {
+  for (std::size_t count : {0u, 1u, 1000u}) {
+    const ResultBatch sent = make_results(count, 1);
+    std::vector<std::byte> wire;
+    pack_results(sent, wire);
+    ResultBatch received = make_results(7, 2);
+    unpack_results(wire, received);
+    expect_equal(received, sent);
+  }
+}
+
+TEST(Messages, MultiObjectiveResultsWithFailuresRoundTrip) {
+  const ResultBatch sent = make_results(23, 3);
+  ASSERT_FALSE(sent.details.empty());
+  std::vector<std::byte> wire;
+  pack_results(sent, wire);
+  ResultBatch received;
+  unpack_results(wire, received);
+  expect_equal(received, sent);
+}
+
+TEST(Messages, NanFitnessRoundTripsBitForBit) {
+  ResultBatch sent = make_results(2, 1);
+  sent.fitness[1] = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::byte> wire;
+  pack_results(sent, wire);
+  ResultBatch received;
+  unpack_results(wire, received);
+  EXPECT_TRUE(std::isnan(received.fitness[1]));
+  EXPECT_EQ(std::memcmp(&received.fitness[1], &sent.fitness[1], sizeof(double)), 0);
+}
+
+TEST(Messages, PackReusesTheOutputBuffer) {
+  std::vector<std::byte> wire;
+  pack_tasks(make_tasks(100, 10), wire);
+  const std::size_t capacity = wire.capacity();
+  const std::byte* data = wire.data();
+  pack_tasks(make_tasks(3, 10), wire);
+  EXPECT_EQ(wire.capacity(), capacity);
+  EXPECT_EQ(wire.data(), data);
+  TaskBatch received;
+  unpack_tasks(wire, received);
+  EXPECT_EQ(received.size(), 3u);
+}
+
+TEST(Messages, TruncatedTaskBatchIsRejected) {
+  for (std::size_t count : {0u, 1u, 50u}) {
+    std::vector<std::byte> wire;
+    pack_tasks(make_tasks(count, 4), wire);
+    wire.pop_back();
+    TaskBatch batch;
+    EXPECT_THAT([&] { unpack_tasks(wire, batch); },
+                ThrowsMessage<Error>(HasSubstr("malformed task batch")));
+  }
+}
+
+TEST(Messages, TaskBatchWithTrailingByteIsRejected) {
+  std::vector<std::byte> wire;
+  pack_tasks(make_tasks(5, 4), wire);
+  wire.push_back(std::byte{0});
+  TaskBatch batch;
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); },
+              ThrowsMessage<Error>(HasSubstr("trailing bytes")));
+}
+
+TEST(Messages, TaskBatchWithBadMagicIsRejected) {
+  std::vector<std::byte> wire;
+  pack_tasks(make_tasks(5, 4), wire);
+  wire[0] ^= std::byte{0xFF};
+  TaskBatch batch;
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("bad magic")));
+}
+
+TEST(Messages, ResultPayloadIsNotATaskBatch) {
+  std::vector<std::byte> wire;
+  pack_results(make_results(5, 1), wire);
+  TaskBatch batch;
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("bad magic")));
+}
+
+TEST(Messages, EmptyAndTinyPayloadsAreRejected) {
+  TaskBatch tasks;
+  ResultBatch results;
+  EXPECT_THROW(unpack_tasks({}, tasks), Error);
+  EXPECT_THROW(unpack_results({}, results), Error);
+  std::vector<std::byte> three(3);
+  EXPECT_THAT([&] { unpack_tasks(three, tasks); },
+              ThrowsMessage<Error>(HasSubstr("truncated header")));
+}
+
+TEST(Messages, OverflowingCountsAreRejected) {
+  std::vector<std::byte> wire;
+  pack_tasks(make_tasks(1, 2), wire);
+  // Header words: magic, job, generation, dimension, count.
+  const std::uint64_t huge_dimension = std::numeric_limits<std::uint32_t>::max();
+  const std::uint64_t huge_count = std::uint64_t{1} << 62;
+  std::memcpy(wire.data() + 24, &huge_dimension, 8);
+  std::memcpy(wire.data() + 32, &huge_count, 8);
+  TaskBatch batch;
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); },
+              ThrowsMessage<Error>(HasSubstr("malformed task batch")));
+  const std::uint64_t max_count = std::numeric_limits<std::uint64_t>::max();
+  std::memcpy(wire.data() + 32, &max_count, 8);
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("overflows")));
+}
+
+TEST(Messages, MalformedResultBatchesAreRejected) {
+  std::vector<std::byte> good;
+  pack_results(make_results(12, 2), good);
+  ResultBatch batch;
+
+  std::vector<std::byte> truncated = good;
+  truncated.pop_back();
+  EXPECT_THAT([&] { unpack_results(truncated, batch); },
+              ThrowsMessage<Error>(HasSubstr("malformed result batch")));
+
+  std::vector<std::byte> extra = good;
+  extra.push_back(std::byte{1});
+  EXPECT_THAT([&] { unpack_results(extra, batch); },
+              ThrowsMessage<Error>(HasSubstr("trailing bytes")));
+
+  std::vector<std::byte> bad_magic = good;
+  bad_magic[7] ^= std::byte{1};
+  EXPECT_THAT([&] { unpack_results(bad_magic, batch); },
+              ThrowsMessage<Error>(HasSubstr("bad magic")));
+
+  // Statuses follow the header (48 bytes), 12 indices and 24 fitness values.
+  std::vector<std::byte> bad_status = good;
+  bad_status[48 + 12 * 8 + 24 * 8] = std::byte{7};
+  EXPECT_THAT([&] { unpack_results(bad_status, batch); },
+              ThrowsMessage<Error>(HasSubstr("unknown evaluation status 7")));
+
+  std::vector<std::byte> failure_without_detail = good;
+  failure_without_detail[48 + 12 * 8 + 24 * 8] = std::byte{kFailed};  // entry 0 was ok
+  EXPECT_THAT([&] { unpack_results(failure_without_detail, batch); },
+              ThrowsMessage<Error>(HasSubstr("details for")));
+}
+
+TEST(Messages, PackRejectsInconsistentBatches) {
+  TaskBatch tasks = make_tasks(3, 4);
+  tasks.genes.pop_back();
+  std::vector<std::byte> wire;
+  EXPECT_THROW(pack_tasks(tasks, wire), Error);
+
+  ResultBatch results = make_results(3, 1);
+  results.details.push_back("no failure to go with");
+  EXPECT_THROW(pack_results(results, wire), Error);
+}
+
+TEST(Messages, RngStateRoundTripsAndIsChecked) {
+  Rng rng = Rng::for_worker(5, 1, 2);
+  rng.next_u64();
+  const Rng::State state = rng.state();
+  std::vector<std::byte> wire = pack_rng_state(state);
+  EXPECT_EQ(unpack_rng_state(wire), state);
+  wire.pop_back();
+  EXPECT_THAT([&] { unpack_rng_state(wire); },
+              ThrowsMessage<Error>(HasSubstr("malformed rng state")));
+}
+
+TEST(Messages, TextRoundTrips) {
+  for (const std::string& text : {std::string(), std::string("rank 3: boom"),
+                                  std::string("with\0nul", 8), std::string(5000, 'x')}) {
+    EXPECT_EQ(unpack_text(pack_text(text)), text);
+  }
+  std::vector<std::byte> wire = pack_text("abc");
+  wire.push_back(std::byte{0});
+  EXPECT_THROW(unpack_text(wire), Error);
+}
+
+}  // namespace
+}  // namespace evo::common

@@ -1,0 +1,20 @@
+// make_evaluator: maps problem.name to an Evaluator. Built-in problems live in
+// worker/builtin_problems.cpp; any other name is a configuration error.
+#include "worker/evaluator_factory.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "common/error.hpp"
+#include "worker/builtin_problems.hpp"
+
+namespace evo::worker {
+
+std::unique_ptr<common::Evaluator> make_evaluator(const common::Config& config) {
+  if (auto evaluator = make_builtin_evaluator(config.problem)) return evaluator;
+  throw common::ConfigError(fmt::format("{}: problem.name: unknown problem '{}' (known: {})",
+                                        config.source, config.problem.name,
+                                        fmt::join(builtin_problem_names(), ", ")));
+}
+
+}  // namespace evo::worker
