@@ -16,6 +16,7 @@
 #include "common/log.hpp"
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
+#include "common/signals.hpp"
 #include "master/master.hpp"
 #include "worker/evaluator_factory.hpp"
 #include "worker/worker_loop.hpp"
@@ -93,8 +94,7 @@ int run_as_worker(evo::common::Transport& transport) {
     const auto config =
         evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");
     auto evaluator = evo::worker::make_evaluator(config);
-    evo::worker::run_worker(transport, *evaluator, config.run.seed);
-    return evo::common::kExitOk;
+    return evo::worker::run_worker(transport, *evaluator, config.run.seed);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     transport.send(0, Tag::kWorkerError, evo::common::pack_text(e.what()));
@@ -108,6 +108,9 @@ int run_as_worker(evo::common::Transport& transport) {
 int run_command(int argc, char** argv, const RunArguments& arguments) {
   auto transport = evo::common::MpiTransport::create(argc, argv);
   evo::common::init_logging(transport->rank());
+  // Every rank, so that a forwarded SIGTERM does not kill a worker while the master writes
+  // its checkpoint.
+  evo::common::install_signal_handlers();
   return transport->rank() == 0 ? run_as_master(*transport, arguments)
                                 : run_as_worker(*transport);
 }

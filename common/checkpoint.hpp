@@ -40,12 +40,22 @@ struct CheckpointState {
   std::string created_utc;       // ISO 8601, informational
   std::string software_version;  // informational
   std::vector<std::int64_t> ranks_history;  // rank count of each launch that wrote to this job
+  std::string trigger;  // why it was written: "generations", "seconds", "signal SIGTERM", ...
 
   Population population;
   Population hall_of_fame;
   Logbook logbook;
   std::vector<Rng::State> rng;  // one per rank, rank 0 = master
   AlgorithmState algorithm;
+
+  // A checkpoint taken in the middle of generation `in_progress_generation` (generation + 1,
+  // or 0 while the initial population is being evaluated): its candidates (already bred),
+  // the evaluated ones with their fitness, the others NaN. Empty (size 0) at a generation
+  // boundary. On resume only the NaN ones are evaluated, with the same
+  // per-evaluation randomness, so the result stays bit-identical.
+  Population in_progress;
+  std::int64_t in_progress_generation = 0;
+  std::int64_t in_progress_evaluations = 0;  // evaluations that generation needs in all
 };
 
 // Writes `path` durably: build the file image in memory, checksum it, write to

@@ -476,9 +476,11 @@ void validate_state(const CheckpointState& state, const std::string& file) {
   }
   validate_population(state.population, "population", file);
   validate_population(state.hall_of_fame, "hall of fame", file);
+  validate_population(state.in_progress, "in-progress generation", file);
   validate_string(state.config_text, "config text", file);
   validate_string(state.created_utc, "created_utc", file);
   validate_string(state.software_version, "software_version", file);
+  validate_string(state.trigger, "trigger", file);
   validate_string(state.algorithm.name, "algorithm name", file);
   for (const auto& [name, values] : state.algorithm.reals) {
     if (!valid_link_name(name)) {
@@ -562,9 +564,17 @@ class ImageBuilder : public Hdf5Site {
     write_attribute(r, "/", "evaluations", H5T_STD_I64LE, H5T_NATIVE_INT64, &state.evaluations);
     write_string_attribute(r, "/", "created_utc", state.created_utc);
     write_string_attribute(r, "/", "software_version", state.software_version);
+    write_string_attribute(r, "/", "trigger", state.trigger);
 
     write_population(r, "population", state.population);
     write_population(r, "hall_of_fame", state.hall_of_fame);
+    {
+      H5Owner in_progress = write_population(r, "in_progress", state.in_progress);
+      write_attribute(in_progress.get(), "/in_progress", "evaluations_needed", H5T_STD_I64LE,
+                      H5T_NATIVE_INT64, &state.in_progress_evaluations);
+      write_attribute(in_progress.get(), "/in_progress", "generation", H5T_STD_I64LE,
+                      H5T_NATIVE_INT64, &state.in_progress_generation);
+    }
     write_logbook(r, state.logbook);
     write_rng(r, state.rng);
     write_algorithm(r, state.algorithm);
@@ -648,7 +658,9 @@ class ImageBuilder : public Hdf5Site {
     dataset.close(file_, step);
   }
 
-  void write_population(hid_t root, const std::string& name, const Population& population) const {
+  // Returns the group, for callers that add attributes.
+  H5Owner write_population(hid_t root, const std::string& name,
+                           const Population& population) const {
     const std::string path = "/" + name;
     H5Owner group = make_group(root, path);
     const auto dimension = static_cast<std::int64_t>(population.dimension);
@@ -663,6 +675,7 @@ class ImageBuilder : public Hdf5Site {
     const std::array<hsize_t, 2> fitness_dims = {rows, population.objectives};
     write_dataset(group.get(), path, "fitness", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, fitness_dims,
                   population.fitness.data());
+    return group;
   }
 
   void write_logbook(hid_t root, const Logbook& logbook) const {
@@ -715,11 +728,12 @@ class ImageBuilder : public Hdf5Site {
 // ---------------------------------------------------------------------------------------
 // Reading.
 
-constexpr std::array<const char*, 10> kRootAttributes = {
+constexpr std::array<const char*, 11> kRootAttributes = {
     "format_version", "generation",  "job",         "ranks",       "final",
-    "seed",           "config_hash", "evaluations", "created_utc", "software_version"};
-constexpr std::array<const char*, 7> kGroups = {"population", "hall_of_fame", "logbook", "rng",
-                                                "algorithm",  "config",       "run"};
+    "seed",           "config_hash", "evaluations", "created_utc", "software_version",
+    "trigger"};
+constexpr std::array<const char*, 8> kGroups = {
+    "population", "hall_of_fame", "in_progress", "logbook", "rng", "algorithm", "config", "run"};
 
 enum class Element { kFloat64, kInt64, kUint64 };
 
@@ -772,7 +786,7 @@ class ImageReader : public Hdf5Site {
     CheckpointState state;
     H5Owner root = open_group("/");
     const hid_t r = root.get();
-    state.format_version = static_cast<int>(read_int_attribute(r, "/", "format_version"));
+    state.format_version = to_int(read_int_attribute(r, "/", "format_version"), "/format_version");
     check_format_version(state.format_version, file_);
     state.generation = read_int_attribute(r, "/", "generation");
     state.job = to_int(read_int_attribute(r, "/", "job"), "/job");
@@ -788,9 +802,18 @@ class ImageReader : public Hdf5Site {
     state.evaluations = read_int_attribute(r, "/", "evaluations");
     state.created_utc = read_string_attribute(r, "/", "created_utc");
     state.software_version = read_string_attribute(r, "/", "software_version");
+    state.trigger = read_string_attribute(r, "/", "trigger");
 
     state.population = read_population("/population");
     state.hall_of_fame = read_population("/hall_of_fame");
+    state.in_progress = read_population("/in_progress");
+    {
+      H5Owner in_progress = open_group("/in_progress");
+      state.in_progress_evaluations =
+          read_int_attribute(in_progress.get(), "/in_progress", "evaluations_needed");
+      state.in_progress_generation =
+          read_int_attribute(in_progress.get(), "/in_progress", "generation");
+    }
     state.logbook = read_logbook();
     state.rng = read_rng(state.ranks);
     state.algorithm = read_algorithm();

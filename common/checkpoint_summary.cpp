@@ -73,6 +73,7 @@ std::string describe_checkpoint(const std::filesystem::path& path, const Checkpo
        fmt::format("{} completed{}", state.generation,
                    state.final ? " (final: the job is finished)" : ""));
   line(out, "final", state.final ? "yes" : "no");
+  line(out, "trigger", state.trigger.empty() ? "-" : state.trigger);
   line(out, "ranks",
        state.ranks_history.empty() ? fmt::format("{}", state.ranks)
                                    : fmt::format("{} (launches so far: {})", state.ranks,
@@ -83,6 +84,21 @@ std::string describe_checkpoint(const std::filesystem::path& path, const Checkpo
   line(out, "population", population_line(state.population));
   line(out, "objectives", fmt::format("{}", state.population.objectives));
   line(out, "best", best_line(state.population));
+  if (state.in_progress.size() == 0) {
+    line(out, "in progress", "- (taken at a generation boundary)");
+  } else {
+    std::size_t evaluated = 0;
+    for (std::size_t i = 0; i < state.in_progress.size(); ++i) {
+      if (state.in_progress.fitness.size() >= (i + 1) * state.in_progress.objectives &&
+          state.in_progress.evaluated(i)) {
+        ++evaluated;
+      }
+    }
+    line(out, "in progress",
+         fmt::format("generation {}: {} of {} candidates evaluated ({} evaluations needed)",
+                     state.in_progress_generation, evaluated, state.in_progress.size(),
+                     state.in_progress_evaluations));
+  }
   line(out, "hall of fame",
        fmt::format("{} individuals; best {}", state.hall_of_fame.size(),
                    best_line(state.hall_of_fame)));

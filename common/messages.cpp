@@ -9,8 +9,8 @@
 //
 //   tasks:   "EVOTASK1" job:i64 generation:u64 dimension:u64 count:u64
 //            indices:u64[count] genes:f64[count * dimension]
-//   results: "EVORSLT1" objectives:u64 count:u64 busy_seconds:f64 details:u64 detail_bytes:u64
-//            indices:u64[count] fitness:f64[count * objectives] statuses:u8[count]
+//   results: "EVORSLT2" objectives:u64 count:u64 busy_seconds:f64 details:u64 detail_bytes:u64
+//            worker_rng:u64[Rng::kStateWords] indices:u64[count] fitness:f64[count * objectives] statuses:u8[count]
 //            detail_lengths:u64[details] detail_text:char[detail_bytes]
 //            (details = number of failed entries; one string per failed entry, in order)
 //   rng:     "EVORNG01" words:u64[Rng::kStateWords]
@@ -41,13 +41,13 @@ constexpr std::uint64_t magic(const char (&tag)[9]) {
 }
 
 constexpr std::uint64_t kTaskMagic = magic("EVOTASK1");
-constexpr std::uint64_t kResultMagic = magic("EVORSLT1");
+constexpr std::uint64_t kResultMagic = magic("EVORSLT2");
 constexpr std::uint64_t kRngMagic = magic("EVORNG01");
 constexpr std::uint64_t kTextMagic = magic("EVOTEXT1");
 
 constexpr std::size_t kWord = sizeof(std::uint64_t);
 constexpr std::size_t kTaskHeaderBytes = 5 * kWord;
-constexpr std::size_t kResultHeaderBytes = 6 * kWord;
+constexpr std::size_t kResultHeaderBytes = (6 + Rng::kStateWords) * kWord;
 
 [[noreturn]] void malformed(const char* what, const std::string& why) {
   throw Error(fmt::format("malformed {}: {}", what, why));
@@ -228,6 +228,7 @@ void pack_results(const ResultBatch& batch, std::vector<std::byte>& out) {
   writer.f64(batch.busy_seconds);
   writer.u64(batch.details.size());
   writer.u64(detail_bytes);
+  writer.bytes(batch.worker_rng.data(), sizeof batch.worker_rng);
   writer.array(batch.indices);
   writer.array(batch.fitness);
   writer.array(batch.statuses);
@@ -245,6 +246,8 @@ void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
   const double busy_seconds = reader.f64();
   const std::size_t details = to_size(reader.u64(), kWhat, "detail count");
   const std::size_t detail_bytes = to_size(reader.u64(), kWhat, "detail byte count");
+  Rng::State worker_rng{};
+  reader.bytes(worker_rng.data(), sizeof worker_rng);
   if (objectives > std::numeric_limits<std::uint32_t>::max()) {
     malformed(kWhat, fmt::format("objective count {} out of range", objectives));
   }
@@ -262,6 +265,7 @@ void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
 
   batch.objectives = static_cast<std::uint32_t>(objectives);
   batch.busy_seconds = busy_seconds;
+  batch.worker_rng = worker_rng;
   reader.array(batch.indices, count);
   reader.array(batch.fitness, fitness);
   reader.array(batch.statuses, count);

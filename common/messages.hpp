@@ -32,6 +32,9 @@ struct ResultBatch {
   std::vector<std::uint8_t> statuses;  // EvalStatus
   std::vector<double> fitness;         // indices.size() * objectives
   double busy_seconds = 0;             // time the worker spent evaluating this batch
+  // The worker's RNG state after the batch: the master always holds every rank's exact
+  // state, so a checkpoint never has to wait for a busy worker.
+  Rng::State worker_rng{};
   std::vector<std::string> details;    // one per failed entry, in order; empty when all ok
 
   std::size_t size() const { return indices.size(); }

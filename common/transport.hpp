@@ -13,8 +13,7 @@ enum class Tag : int {
   kConfig = 0,     // master -> worker at start: the resolved config text
   kTasks = 1,      // master -> worker: TaskBatch
   kResults,        // worker -> master: ResultBatch
-  kRngRequest,     // master -> worker: send your RNG state
-  kRngState,       // worker -> master reply; master -> worker on resume (set it)
+  kRngState,       // master -> worker: set your RNG stream (each job start and resume)
   kStop,           // master -> worker: exit; payload empty or the exit code as text
   kWorkerError,    // worker -> master: text of a fatal error
 };

@@ -15,6 +15,8 @@ namespace {
 // message, short enough that the last batches of a generation balance across workers.
 constexpr double kTargetBatchSeconds = 0.005;
 constexpr std::size_t kMaxBatch = 4096;
+// How often on_idle runs while no result arrives: signals are answered within this.
+constexpr double kIdlePollSeconds = 0.02;
 
 std::string failure_message(std::uint64_t generation, std::uint64_t index, int rank,
                             const std::string& detail) {
@@ -29,7 +31,8 @@ Dispatcher::Dispatcher(common::Transport& transport, common::Evaluator* local_ev
     : transport_(transport),
       local_evaluator_(local_evaluator),
       settings_(settings),
-      stats_(static_cast<std::size_t>(transport.size())) {
+      stats_(static_cast<std::size_t>(transport.size())),
+      worker_rng_(static_cast<std::size_t>(transport.size() - 1)) {
   if (transport.size() == 1 && local_evaluator == nullptr) {
     throw common::Error("a single-rank run needs a local evaluator");
   }
@@ -64,8 +67,7 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
   transport_.send(worker, common::Tag::kTasks, wire_);
 }
 
-int Dispatcher::receive_results(common::Population& population) {
-  common::Message message = transport_.receive_any();
+int Dispatcher::store_results(const common::Message& message, common::Population& population) {
   if (message.tag == common::Tag::kWorkerError) {
     throw common::EvaluationError(
         fmt::format("worker rank {}: {}", message.source, common::unpack_text(message.payload)));
@@ -95,6 +97,7 @@ int Dispatcher::receive_results(common::Population& population) {
                     static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
                 result_batch_.objectives, population.fitness_of(index).begin());
   }
+  worker_rng_[static_cast<std::size_t>(message.source - 1)] = result_batch_.worker_rng;
   WorkerStats& stats = stats_[static_cast<std::size_t>(message.source)];
   stats.tasks += static_cast<std::int64_t>(result_batch_.size());
   stats.batches += 1;
@@ -107,15 +110,16 @@ int Dispatcher::receive_results(common::Population& population) {
   return message.source;
 }
 
-std::int64_t Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
-                                  std::uint64_t generation) {
-  if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation);
+EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
+                                       std::uint64_t generation, const EvaluationHooks& hooks) {
+  if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
+  discard_abandoned();
 
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < population.size(); ++i) {
     if (!population.evaluated(i)) pending.push_back(i);
   }
-  const auto total = static_cast<std::int64_t>(pending.size());
+  EvaluationOutcome outcome;
   std::size_t next = 0;
   std::vector<int> outstanding(static_cast<std::size_t>(transport_.size()), 0);
   int batches_out = 0;
@@ -134,69 +138,77 @@ std::int64_t Dispatcher::evaluate(common::Population& population, std::uint64_t 
     }
   }
   while (batches_out > 0) {
-    const int worker = receive_results(population);
-    --outstanding[static_cast<std::size_t>(worker)];
-    --batches_out;
-    // Dynamic load balancing: the worker that just finished gets the next batch.
-    while (next < pending.size() &&
-           outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
-      send_next(worker);
+    std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
+    if (message) {
+      const int worker = store_results(*message, population);
+      --outstanding[static_cast<std::size_t>(worker)];
+      --batches_out;
+      outcome.evaluated += static_cast<std::int64_t>(result_batch_.size());
+      if (hooks.on_results) hooks.on_results(result_batch_.indices);
+      // Dynamic load balancing: the worker that just finished gets the next batch.
+      while (next < pending.size() &&
+             outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
+        send_next(worker);
+      }
+    }
+    if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
+      // Batches still out are abandoned: their results are recomputed after a restart.
+      outcome.stopped = true;
+      abandoned_batches_ += batches_out;
+      return outcome;
     }
   }
-  return total;
+  return outcome;
 }
 
-std::int64_t Dispatcher::evaluate_locally(common::Population& population, std::uint64_t seed,
-                                          int job, std::uint64_t generation) {
-  std::int64_t evaluated = 0;
+EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, std::uint64_t seed,
+                                               int job, std::uint64_t generation,
+                                               const EvaluationHooks& hooks) {
+  EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < population.size(); ++i) {
     if (population.evaluated(i)) continue;
+    if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
+      result.stopped = true;
+      break;
+    }
     const common::EvalContext context{seed, job, generation, i};
     common::EvalOutcome outcome =
         local_evaluator_->evaluate(population.genome(i), context, population.fitness_of(i));
     if (outcome.status != common::EvalStatus::kOk) {
       throw common::EvaluationError(failure_message(generation, i, 0, outcome.detail));
     }
-    ++evaluated;
+    ++result.evaluated;
+    if (hooks.on_results) {
+      const std::uint64_t index = i;
+      hooks.on_results(std::span(&index, 1));
+    }
   }
-  stats_[0].tasks += evaluated;
+  stats_[0].tasks += result.evaluated;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return evaluated;
-}
-
-std::vector<common::Rng::State> Dispatcher::gather_worker_rng() {
-  std::vector<common::Rng::State> states(static_cast<std::size_t>(worker_count()));
-  for (int worker = 1; worker < transport_.size(); ++worker) {
-    transport_.send(worker, common::Tag::kRngRequest, {});
-  }
-  for (int received = 0; received < worker_count(); ++received) {
-    common::Message message = transport_.receive_any();
-    if (message.tag == common::Tag::kWorkerError) {
-      throw common::Error(
-          fmt::format("worker rank {}: {}", message.source, common::unpack_text(message.payload)));
-    }
-    if (message.tag != common::Tag::kRngState) {
-      throw common::Error(fmt::format("expected an RNG state from rank {}, got tag {}",
-                                      message.source, static_cast<int>(message.tag)));
-    }
-    states[static_cast<std::size_t>(message.source - 1)] =
-        common::unpack_rng_state(message.payload);
-  }
-  return states;
+  return result;
 }
 
 void Dispatcher::set_worker_rng(std::span<const common::Rng::State> states) {
+  worker_rng_.assign(states.begin(), states.end());
   for (int worker = 1; worker < transport_.size(); ++worker) {
     transport_.send(worker, common::Tag::kRngState,
                     common::pack_rng_state(states[static_cast<std::size_t>(worker - 1)]));
   }
 }
 
-void Dispatcher::stop_workers() {
+void Dispatcher::discard_abandoned() {
+  while (abandoned_batches_ > 0) {
+    const common::Message message = transport_.receive_any();
+    if (message.tag == common::Tag::kResults) --abandoned_batches_;
+  }
+}
+
+void Dispatcher::stop_workers(int exit_code) {
+  const auto payload = common::pack_text(std::to_string(exit_code));
   for (int worker = 1; worker < transport_.size(); ++worker) {
-    transport_.send(worker, common::Tag::kStop, {});
+    transport_.send(worker, common::Tag::kStop, payload);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,8 +12,10 @@
 
 #include "common/checkpoint_store.hpp"
 #include "common/error.hpp"
+#include "common/evaluation_journal.hpp"
 #include "common/logbook.hpp"
 #include "common/problem_catalog.hpp"
+#include "common/signals.hpp"
 #include "common/utc_time.hpp"
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
@@ -44,6 +47,17 @@ void ensure_writable_directory(const fs::path& directory) {
   fs::remove(probe, error);
 }
 
+const char* signal_name(int signal_number) {
+  switch (signal_number) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGUSR1:
+      return "SIGUSR1";
+    default:
+      return "a signal";
+  }
+}
+
 // One job of the run: everything that evolves, and what a checkpoint captures of it.
 class JobRun {
  public:
@@ -55,6 +69,7 @@ class JobRun {
         transport_(transport),
         dispatcher_(dispatcher),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
+        journal_(directory_ / "checkpoints" / "journal.bin"),
         algorithm_(make_algorithm(config)),
         hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
                       static_cast<std::size_t>(config.problem.dimension),
@@ -62,10 +77,21 @@ class JobRun {
                           common::find_problem(config.problem.name)->objectives)),
         rng_(common::Rng::for_master(config.run.seed, job)) {}
 
-  void run(const std::optional<common::CheckpointState>& checkpoint) {
+  // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a
+  // checkpoint.
+  int run(std::optional<common::CheckpointState> checkpoint) {
     ensure_writable_directory(directory_);
+    std::optional<common::Population> in_progress;
+    std::int64_t in_progress_evaluations = 0;
+    std::int64_t first = 0;  // the first generation this launch evaluates
     if (checkpoint) {
       restore(*checkpoint);
+      first = generation_ + 1;
+      if (checkpoint->in_progress.size() > 0) {
+        in_progress = std::move(checkpoint->in_progress);
+        in_progress_evaluations = checkpoint->in_progress_evaluations;
+        first = checkpoint->in_progress_generation;
+      }
     } else {
       dispatcher_.set_worker_rng(derived_worker_streams());
     }
@@ -73,24 +99,39 @@ class JobRun {
     logbook_.write_csv(logbook_path());  // drops rows a killed launch wrote after its checkpoint
 
     const std::int64_t last = config_.run.generations;
-    bool final_written = false;
-    if (!checkpoint) {
-      step(algorithm_->initial_population(rng_), 0);
-      final_written = checkpoint_if_due(0, last);
-    } else if (checkpoint->final && generation_ >= last) {
+    if (checkpoint && checkpoint->final && !in_progress && generation_ >= last) {
       spdlog::info("job {} already finished at generation {}", job_, generation_);
-      return;
+      return common::kExitOk;
     }
-    for (std::int64_t gen = generation_ + 1; gen <= last; ++gen) {
-      step(algorithm_->breed(rng_), gen);
+    bool final_written = false;
+    for (std::int64_t gen = first; gen <= last; ++gen) {
+      if (common::stop_signal() != 0) return stop_between_generations();
+      common::Population candidates;
+      std::int64_t needed = 0;
+      if (in_progress) {
+        candidates = std::move(*in_progress);
+        needed = in_progress_evaluations;
+        in_progress.reset();
+      } else {
+        candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
+        needed = unevaluated_count(candidates);
+      }
+      if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
       final_written = checkpoint_if_due(gen, last);
     }
-    if (!final_written) write_checkpoint(/*final=*/true);
+    if (!final_written) write_checkpoint(/*final=*/true, "final");
     print_summary();
+    return common::kExitOk;
   }
 
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
+
+  static std::int64_t unevaluated_count(const common::Population& population) {
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < population.size(); ++i) count += population.evaluated(i) ? 0 : 1;
+    return count;
+  }
 
   std::vector<common::Rng::State> derived_worker_streams() const {
     std::vector<common::Rng::State> states;
@@ -101,7 +142,9 @@ class JobRun {
   }
 
   void restore(const common::CheckpointState& state) {
-    algorithm_->restore_state(state.algorithm, state.population);
+    const bool initial_in_progress = state.in_progress.size() > 0 && state.in_progress_generation == 0;
+    // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
+    if (!initial_in_progress) algorithm_->restore_state(state.algorithm, state.population);
     hall_of_fame_.restore(state.hall_of_fame);
     logbook_ = state.logbook;
     generation_ = state.generation;
@@ -120,42 +163,115 @@ class JobRun {
           state.ranks, transport_.size());
       dispatcher_.set_worker_rng(derived_worker_streams());
     }
+    if (state.in_progress.size() > 0) {
+      spdlog::info("generation {} was in progress: {} of {} evaluations already done",
+                   state.in_progress_generation,
+                   state.in_progress_evaluations - unevaluated_count(state.in_progress),
+                   state.in_progress_evaluations);
+    }
   }
 
   // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs.
-  void step(common::Population candidates, std::int64_t gen) {
+  // Returns false when a signal stopped it (after a checkpoint of the partial generation).
+  bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
     const auto start = Clock::now();
-    const std::int64_t evaluated =
-        dispatcher_.evaluate(candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen));
+    // Evaluations finished before a kill -9 are in the journal; never compute them twice.
+    const std::size_t recovered =
+        common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    if (recovered > 0) {
+      spdlog::info("recovered {} finished evaluations of generation {} from the journal",
+                   recovered, gen);
+    }
+    journal_.begin(job_, gen, candidates);
+    if (needed > unevaluated_count(candidates)) journal_evaluated(candidates);
+
+    candidates_ = &candidates;
+    candidates_generation_ = gen;
+    candidates_needed_ = needed;
+    EvaluationHooks hooks;
+    hooks.on_results = [&](std::span<const std::uint64_t> indices) {
+      journal_.append(indices, candidates);
+    };
+    hooks.on_idle = [this] { return on_idle(); };
+    const EvaluationOutcome outcome =
+        dispatcher_.evaluate(candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen),
+                             hooks);
+    candidates_ = nullptr;
+    if (outcome.stopped) return false;
+
     algorithm_->accept(std::move(candidates));
     hall_of_fame_.update(algorithm_->population());
     generation_ = gen;
-    evaluations_ += evaluated;
+    evaluations_ += needed;
 
-    common::LogRecord row = common::summarize(algorithm_->population(), gen, evaluated);
+    common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
     row.wall_s = seconds_since(start);
-    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evaluated) / row.wall_s : 0;
+    row.evals_per_s =
+        row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
     std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
-                 job_label.c_str(), static_cast<long long>(gen),
-                 static_cast<long long>(evaluated), row.min, row.avg, row.evals_per_s);
+                 job_label.c_str(), static_cast<long long>(gen), static_cast<long long>(needed),
+                 row.min, row.avg, row.evals_per_s);
     std::fflush(stdout);
+    return true;
+  }
+
+  // Re-journals what is already evaluated, so a second kill loses nothing either.
+  void journal_evaluated(const common::Population& candidates) {
+    std::vector<std::uint64_t> indices;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates.evaluated(i)) indices.push_back(i);
+    }
+    journal_.append(indices, candidates);
+  }
+
+  // While a generation is being evaluated: answer signals and time triggers at once,
+  // without waiting for the generation to end.
+  IdleAction on_idle() {
+    if (const int signal_number = common::stop_signal(); signal_number != 0) {
+      write_checkpoint(false, fmt::format("signal {}", signal_name(signal_number)));
+      spdlog::warn("stopped by {} in generation {}: checkpointed, exit {} (requeue me)",
+                   signal_name(signal_number), candidates_generation_, common::kExitRequeue);
+      return IdleAction::kStop;
+    }
+    if (common::take_checkpoint_request()) {
+      write_checkpoint(false, "request (SIGUSR2)");
+    } else if (config_.checkpoint.every_seconds > 0 &&
+               seconds_since(last_checkpoint_) >= config_.checkpoint.every_seconds) {
+      write_checkpoint(false, "seconds");
+    }
+    return IdleAction::kContinue;
+  }
+
+  int stop_between_generations() {
+    write_checkpoint(false, fmt::format("signal {}", signal_name(common::stop_signal())));
+    spdlog::warn("stopped by {} after generation {}: checkpointed, exit {} (requeue me)",
+                 signal_name(common::stop_signal()), generation_, common::kExitRequeue);
+    return common::kExitRequeue;
   }
 
   // Returns true when it wrote the final checkpoint.
   bool checkpoint_if_due(std::int64_t gen, std::int64_t last) {
     const auto& settings = config_.checkpoint;
-    const bool final = gen >= last;
-    const bool by_count = settings.every_generations > 0 && gen % settings.every_generations == 0;
-    const bool by_time =
-        settings.every_seconds > 0 && seconds_since(last_checkpoint_) >= settings.every_seconds;
-    if (final || by_count || by_time) write_checkpoint(final);
-    return final;
+    if (gen >= last) {
+      write_checkpoint(true, "final");
+      return true;
+    }
+    if (settings.every_generations > 0 && gen % settings.every_generations == 0) {
+      write_checkpoint(false, "generations");
+    } else if (common::take_checkpoint_request()) {
+      write_checkpoint(false, "request (SIGUSR2)");
+    } else if (settings.every_seconds > 0 &&
+               seconds_since(last_checkpoint_) >= settings.every_seconds) {
+      write_checkpoint(false, "seconds");
+    }
+    return false;
   }
 
-  void write_checkpoint(bool final) {
+  void write_checkpoint(bool final, const std::string& trigger) {
+    const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
     state.job = job_;
@@ -168,16 +284,27 @@ class JobRun {
     state.created_utc = common::utc_now("%Y-%m-%dT%H:%M:%SZ");
     state.software_version = EVO_VERSION;
     state.ranks_history = ranks_history_;
+    state.trigger = trigger;
     state.population = algorithm_->population();
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
-    for (const auto& worker : dispatcher_.gather_worker_rng()) state.rng.push_back(worker);
+    for (const auto& worker : dispatcher_.worker_rng()) state.rng.push_back(worker);
     state.algorithm = algorithm_->save_state();
+    std::string partial;
+    if (candidates_ != nullptr) {
+      state.in_progress = *candidates_;
+      state.in_progress_generation = candidates_generation_;
+      state.in_progress_evaluations = candidates_needed_;
+      partial = fmt::format(", generation {} in progress: {} of {} evaluated",
+                            candidates_generation_,
+                            candidates_needed_ - unevaluated_count(*candidates_),
+                            candidates_needed_);
+    }
     const fs::path path = store_.commit(state);
     last_checkpoint_ = Clock::now();
-    spdlog::info("checkpoint {} (job {}, generation {}{})", path.string(), job_, generation_,
-                 final ? ", final" : "");
+    spdlog::info("checkpoint {} (job {}, generation {}{}{}; {}) in {:.3f} s", path.string(), job_,
+                 generation_, final ? ", final" : "", partial, trigger, seconds_since(start));
   }
 
   void print_summary() const {
@@ -199,14 +326,19 @@ class JobRun {
   common::Transport& transport_;
   Dispatcher& dispatcher_;
   common::CheckpointStore store_;
+  common::EvaluationJournal journal_;
   std::unique_ptr<Algorithm> algorithm_;
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
-  std::int64_t generation_ = 0;
+  std::int64_t generation_ = 0;  // generations completed
   std::int64_t evaluations_ = 0;
   std::vector<std::int64_t> ranks_history_;
   Clock::time_point last_checkpoint_ = Clock::now();
+  // The generation being evaluated, for checkpoints taken in the middle of it.
+  const common::Population* candidates_ = nullptr;
+  std::int64_t candidates_generation_ = 0;
+  std::int64_t candidates_needed_ = 0;
 };
 
 }  // namespace
@@ -229,7 +361,11 @@ int run_master(const common::Config& config, const RunOptions& options,
                config.run.generations, config.run.jobs, options.output.string());
   for (int job = start.job; job < config.run.jobs; ++job) {
     JobRun run(config, options, job, transport, dispatcher);
-    run.run(job == start.job ? start.state : std::nullopt);
+    const int exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
+    if (exit_code != common::kExitOk) {
+      dispatcher.stop_workers(exit_code);
+      return exit_code;
+    }
   }
   dispatcher.stop_workers();
   return common::kExitOk;

@@ -42,7 +42,7 @@ void evaluate_batch(common::Evaluator& evaluator, std::uint64_t seed,
 
 }  // namespace
 
-void run_worker(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed) {
+int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed) {
   // The worker's own stream; the master sets it for every job (and restores it from
   // checkpoints). Built-in problems draw from the per-evaluation stream instead.
   common::Rng rng = common::Rng::for_worker(seed, 0, transport.rank());
@@ -56,17 +56,17 @@ void run_worker(common::Transport& transport, common::Evaluator& evaluator, std:
         case common::Tag::kTasks:
           common::unpack_tasks(message.payload, tasks);
           evaluate_batch(evaluator, seed, tasks, results);
+          results.worker_rng = rng.state();
           common::pack_results(results, wire);
           transport.send(0, common::Tag::kResults, wire);
-          break;
-        case common::Tag::kRngRequest:
-          transport.send(0, common::Tag::kRngState, common::pack_rng_state(rng.state()));
           break;
         case common::Tag::kRngState:
           rng = common::Rng::from_state(common::unpack_rng_state(message.payload));
           break;
-        case common::Tag::kStop:
-          return;
+        case common::Tag::kStop: {
+          const std::string code = common::unpack_text(message.payload);
+          return code.empty() ? common::kExitOk : std::stoi(code);
+        }
         default:
           throw common::Error(fmt::format("unexpected message tag {} from rank {}",
                                           static_cast<int>(message.tag), message.source));

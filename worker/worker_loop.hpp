@@ -6,8 +6,8 @@
 
 namespace evo::worker {
 
-// Returns when the master sends kStop. A failure that prevents evaluating (malformed
-// message, evaluator exception) is reported to the master, which ends the run.
-void run_worker(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed);
+// Returns the exit code the master's kStop carries. A failure that prevents evaluating
+// (malformed message) is reported to the master, which ends the run.
+int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed);
 
 }  // namespace evo::worker

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/checkpoint_summary.hpp"
@@ -85,6 +87,12 @@ CheckpointState make_state(int ranks) {
   state.population.fitness[9] = -0.0;
   state.population.genes[3] = std::numeric_limits<double>::denorm_min();
   state.hall_of_fame = Population(0, 7, 3);  // empty, but keeps its shape
+  state.trigger = "signal SIGTERM";
+  state.in_progress = make_population(6, 7, 3, -2.0);
+  state.in_progress.invalidate(1);  // not evaluated yet when the checkpoint was taken
+  state.in_progress.invalidate(5);
+  state.in_progress_evaluations = 6;
+  state.in_progress_generation = 13;
 
   for (int g = 0; g < 5; ++g) {
     LogRecord row;
@@ -141,6 +149,9 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
   EXPECT_EQ(actual.created_utc, expected.created_utc);
   EXPECT_EQ(actual.software_version, expected.software_version);
   EXPECT_EQ(actual.ranks_history, expected.ranks_history);
+  EXPECT_EQ(actual.trigger, expected.trigger);
+  EXPECT_EQ(actual.in_progress_evaluations, expected.in_progress_evaluations);
+  EXPECT_EQ(actual.in_progress_generation, expected.in_progress_generation);
   {
     SCOPED_TRACE("population");
     expect_population_eq(actual.population, expected.population);
@@ -148,6 +159,10 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
   {
     SCOPED_TRACE("hall of fame");
     expect_population_eq(actual.hall_of_fame, expected.hall_of_fame);
+  }
+  {
+    SCOPED_TRACE("in progress");
+    expect_population_eq(actual.in_progress, expected.in_progress);
   }
   ASSERT_EQ(actual.logbook.rows.size(), expected.logbook.rows.size());
   for (std::size_t i = 0; i < actual.logbook.rows.size(); ++i) {
@@ -251,6 +266,9 @@ TEST_F(CheckpointTest, RoundTripsEveryFieldWithOneRank) {
   state.algorithm = AlgorithmState{};
   state.config_text.clear();
   state.created_utc.clear();
+  state.trigger.clear();
+  state.in_progress = Population();  // taken at a generation boundary
+  state.in_progress_evaluations = 0;
   const fs::path path = dir_ / "ckpt.h5";
   write_checkpoint(path, state);
   expect_state_eq(read_checkpoint(path), state);
@@ -275,6 +293,16 @@ TEST_F(CheckpointTest, OverwritesAnExistingCheckpointAndLeavesNoTmp) {
   write_checkpoint(path, state);
   EXPECT_EQ(read_checkpoint(path).generation, 42);
   EXPECT_EQ(files_in(dir_), std::vector<std::string>{"ckpt.h5"});
+}
+
+// No clock in the file beyond created_utc: checkpoints of equal states can be compared
+// byte for byte (HDF5 would otherwise stamp every object with its modification time).
+TEST_F(CheckpointTest, EqualStatesGiveIdenticalFiles) {
+  const CheckpointState state = make_state(2);
+  write_checkpoint(dir_ / "a.h5", state);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // cross a second boundary
+  write_checkpoint(dir_ / "b.h5", state);
+  EXPECT_TRUE(read_bytes(dir_ / "a.h5") == read_bytes(dir_ / "b.h5"));
 }
 
 TEST_F(CheckpointTest, IntegrityHeaderMatchesTheDocumentedLayout) {
@@ -544,6 +572,9 @@ TEST_F(CheckpointTest, SummaryNamesTheEssentials) {
   EXPECT_THAT(summary, HasSubstr("config hash       8000000000000001"));
   EXPECT_THAT(summary, HasSubstr("40 individuals x 7 genes, 3 objectives"));
   EXPECT_THAT(summary, HasSubstr("hall of fame      0 individuals"));
+  EXPECT_THAT(summary, HasSubstr("trigger           signal SIGTERM"));
+  EXPECT_THAT(summary,
+              HasSubstr("generation 13: 4 of 6 candidates evaluated (6 evaluations"));
   EXPECT_THAT(summary, HasSubstr("logbook           5 rows; last: gen=4"));
   EXPECT_THAT(summary, HasSubstr("philox4x64-10, 2 streams"));
   EXPECT_THAT(summary, HasSubstr("0123456789abcdef"));

@@ -36,6 +36,9 @@ ResultBatch make_results(std::size_t count, std::uint32_t objectives) {
   ResultBatch batch;
   batch.objectives = objectives;
   batch.busy_seconds = 0.125;
+  Rng rng = Rng::for_worker(3, 1, 2);
+  for (std::size_t k = 0; k < count % 7; ++k) rng.next_u64();
+  batch.worker_rng = rng.state();
   for (std::size_t i = 0; i < count; ++i) {
     batch.indices.push_back(i * 3);
     const bool failed = i % 5 == 2;
@@ -63,6 +66,7 @@ void expect_equal(const ResultBatch& a, const ResultBatch& b) {
   EXPECT_EQ(a.statuses, b.statuses);
   EXPECT_EQ(a.fitness, b.fitness);
   EXPECT_EQ(a.busy_seconds, b.busy_seconds);
+  EXPECT_EQ(a.worker_rng, b.worker_rng);
   EXPECT_EQ(a.details, b.details);
 }
 
@@ -216,14 +220,16 @@ TEST(Messages, MalformedResultBatchesAreRejected) {
   EXPECT_THAT([&] { unpack_results(bad_magic, batch); },
               ThrowsMessage<Error>(HasSubstr("bad magic")));
 
-  // Statuses follow the header (48 bytes), 12 indices and 24 fitness values.
+  // Statuses follow the header (6 words and the worker's RNG state), 12 indices and 24
+  // fitness values.
+  constexpr std::size_t kStatuses = (6 + Rng::kStateWords) * 8 + 12 * 8 + 24 * 8;
   std::vector<std::byte> bad_status = good;
-  bad_status[48 + 12 * 8 + 24 * 8] = std::byte{7};
+  bad_status[kStatuses] = std::byte{7};
   EXPECT_THAT([&] { unpack_results(bad_status, batch); },
               ThrowsMessage<Error>(HasSubstr("unknown evaluation status 7")));
 
   std::vector<std::byte> failure_without_detail = good;
-  failure_without_detail[48 + 12 * 8 + 24 * 8] = std::byte{kFailed};  // entry 0 was ok
+  failure_without_detail[kStatuses] = std::byte{kFailed};  // entry 0 was ok
   EXPECT_THAT([&] { unpack_results(failure_without_detail, batch); },
               ThrowsMessage<Error>(HasSubstr("details for")));
 }

@@ -51,9 +51,11 @@ TEST_P(DispatchPlacement, StoresEveryResultByTaskIndex) {
     return copy;
   }();
 
-  const std::int64_t evaluated = dispatcher.evaluate(population, test::test_config().run.seed, 0, 3);
+  const EvaluationOutcome outcome =
+      dispatcher.evaluate(population, test::test_config().run.seed, 0, 3);
 
-  EXPECT_EQ(evaluated, static_cast<std::int64_t>(c.population - (c.population + 6) / 7));
+  EXPECT_FALSE(outcome.stopped);
+  EXPECT_EQ(outcome.evaluated, static_cast<std::int64_t>(c.population - (c.population + 6) / 7));
   ASSERT_EQ(population.fitness.size(), expected.fitness.size());
   for (std::size_t i = 0; i < population.size(); ++i) {
     EXPECT_EQ(population.fitness_of(i)[0], expected.fitness_of(i)[0]) << "individual " << i;
@@ -79,7 +81,7 @@ TEST(Dispatch, CountsWorkPerWorker) {
   EXPECT_EQ(tasks, 200);
 }
 
-TEST(Dispatch, WorkerRngStatesRoundTrip) {
+TEST(Dispatch, WorkerRngStatesComeBackWithResults) {
   auto local = worker::make_evaluator(test::test_config());
   Dispatcher dispatcher(test::transport(), local.get(), {});
   std::vector<common::Rng::State> states;
@@ -89,7 +91,33 @@ TEST(Dispatch, WorkerRngStatesRoundTrip) {
     states.push_back(rng.state());
   }
   dispatcher.set_worker_rng(states);
-  EXPECT_EQ(dispatcher.gather_worker_rng(), states);
+  // A second dispatcher knows nothing of them: only the workers' results can tell it.
+  Dispatcher fresh(test::transport(), local.get(), {});
+  common::Population population = random_population(64, 9);
+  fresh.evaluate(population, 1, 0, 0);
+  EXPECT_EQ(fresh.worker_rng(), states);
+}
+
+TEST(Dispatch, StopsWhenAskedAndLeavesTheRestUnevaluated) {
+  auto local = worker::make_evaluator(test::test_config());
+  Dispatcher dispatcher(test::transport(), local.get(), {1, 1});
+  common::Population population = random_population(200, 11);
+  std::vector<std::uint64_t> journaled;
+  EvaluationHooks hooks;
+  hooks.on_results = [&](std::span<const std::uint64_t> indices) {
+    journaled.insert(journaled.end(), indices.begin(), indices.end());
+  };
+  hooks.on_idle = [&] { return journaled.size() >= 10 ? IdleAction::kStop : IdleAction::kContinue; };
+  const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0, hooks);
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_EQ(outcome.evaluated, static_cast<std::int64_t>(journaled.size()));
+  std::size_t evaluated = 0;
+  for (std::size_t i = 0; i < population.size(); ++i) evaluated += population.evaluated(i) ? 1 : 0;
+  EXPECT_EQ(evaluated, journaled.size());
+  EXPECT_LT(evaluated, population.size());
+  // Results of abandoned batches may still arrive: drain them so later tests start clean.
+  dispatcher.discard_abandoned();
+  EXPECT_EQ(dispatcher.abandoned_batches(), 0);
 }
 
 }  // namespace

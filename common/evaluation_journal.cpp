@@ -1,0 +1,134 @@
+#include "common/evaluation_journal.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "common/error.hpp"
+
+namespace evo::common {
+namespace {
+
+constexpr std::uint64_t kMagic = 0x314c4e524a4f5645ULL;  // "EVOJRNL1" little-endian
+
+// Fixed header; the host's layout (one binary on one architecture, like the wire format).
+struct Header {
+  std::uint64_t magic = kMagic;
+  std::int64_t job = 0;
+  std::int64_t generation = 0;
+  std::uint64_t count = 0;
+  std::uint64_t dimension = 0;
+  std::uint64_t objectives = 0;
+  std::uint64_t genes_hash = 0;
+  std::uint64_t checksum = 0;  // of the fields above
+};
+
+std::uint64_t header_checksum(const Header& header) {
+  return XXH3_64bits(&header, offsetof(Header, checksum));
+}
+
+Header header_for(int job, std::int64_t generation, const Population& candidates) {
+  Header header;
+  header.job = job;
+  header.generation = generation;
+  header.count = candidates.size();
+  header.dimension = candidates.dimension;
+  header.objectives = candidates.objectives;
+  header.genes_hash = XXH3_64bits(candidates.genes.data(), candidates.genes.size() * sizeof(double));
+  header.checksum = header_checksum(header);
+  return header;
+}
+
+// Record: index, objectives doubles, checksum over both seeded with the header checksum.
+std::size_t record_size(std::size_t objectives) {
+  return sizeof(std::uint64_t) * 2 + objectives * sizeof(double);
+}
+
+void write_all(int fd, const std::byte* data, std::size_t size, const std::filesystem::path& file) {
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw CheckpointError(
+          fmt::format("evaluation journal {}: write failed: {}", file.string(), std::strerror(errno)));
+    }
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+}
+
+}  // namespace
+
+EvaluationJournal::EvaluationJournal(std::filesystem::path file) : file_(std::move(file)) {}
+
+EvaluationJournal::~EvaluationJournal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void EvaluationJournal::begin(int job, std::int64_t generation, const Population& candidates) {
+  if (fd_ >= 0) ::close(fd_);
+  std::filesystem::create_directories(file_.parent_path());
+  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw CheckpointError(
+        fmt::format("evaluation journal {}: cannot open: {}", file_.string(), std::strerror(errno)));
+  }
+  const Header header = header_for(job, generation, candidates);
+  binding_ = header.checksum;
+  write_all(fd_, reinterpret_cast<const std::byte*>(&header), sizeof header, file_);
+}
+
+void EvaluationJournal::append(std::span<const std::uint64_t> indices,
+                               const Population& candidates) {
+  if (fd_ < 0 || indices.empty()) return;
+  const std::size_t size = record_size(candidates.objectives);
+  buffer_.resize(indices.size() * size);
+  std::byte* out = buffer_.data();
+  for (std::uint64_t index : indices) {
+    std::memcpy(out, &index, sizeof index);
+    std::memcpy(out + sizeof index, candidates.fitness_of(index).data(),
+                candidates.objectives * sizeof(double));
+    const std::uint64_t checksum = XXH3_64bits_withSeed(out, size - sizeof(std::uint64_t), binding_);
+    std::memcpy(out + size - sizeof checksum, &checksum, sizeof checksum);
+    out += size;
+  }
+  write_all(fd_, buffer_.data(), buffer_.size(), file_);
+}
+
+std::size_t EvaluationJournal::recover(const std::filesystem::path& file, int job,
+                                       std::int64_t generation, Population& candidates) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return 0;
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+  const Header expected = header_for(job, generation, candidates);
+  if (bytes.size() < sizeof(Header) ||
+      std::memcmp(bytes.data(), &expected, sizeof(Header)) != 0) {
+    return 0;  // another generation's, another candidates', or a damaged header
+  }
+  const std::size_t size = record_size(candidates.objectives);
+  std::size_t recovered = 0;
+  for (std::size_t offset = sizeof(Header); offset + size <= bytes.size(); offset += size) {
+    const char* record = bytes.data() + offset;
+    std::uint64_t checksum = 0;
+    std::memcpy(&checksum, record + size - sizeof checksum, sizeof checksum);
+    if (XXH3_64bits_withSeed(record, size - sizeof checksum, expected.checksum) != checksum) {
+      break;  // a torn or damaged record: nothing after it is trusted
+    }
+    std::uint64_t index = 0;
+    std::memcpy(&index, record, sizeof index);
+    if (index >= candidates.size()) break;
+    if (candidates.evaluated(index)) continue;
+    std::memcpy(candidates.fitness_of(index).data(), record + sizeof index,
+                candidates.objectives * sizeof(double));
+    ++recovered;
+  }
+  return recovered;
+}
+
+}  // namespace evo::common
