@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/crash_points.hpp"
 #include "common/checkpoint.hpp"
 #include "common/error.hpp"
 #include "common/logbook.hpp"
@@ -268,14 +269,23 @@ void commit_image(const std::filesystem::path& path, std::span<const unsigned ch
   };
   FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) fail_and_remove_tmp("open for writing", errno);
-  if (const int error = write_fully(fd.get(), image); error != 0) {
+  crash_point("tmp_open");
+  const std::size_t half = image.size() / 2;
+  if (const int error = write_fully(fd.get(), image.first(half)); error != 0) {
     fail_and_remove_tmp("write", error);
   }
+  crash_point("tmp_partial");
+  if (const int error = write_fully(fd.get(), image.subspan(half)); error != 0) {
+    fail_and_remove_tmp("write", error);
+  }
+  crash_point("tmp_written");
   // No retry: after a failed fsync the kernel may have dropped the dirty pages, and a
   // second fsync would report success for data that never reached the disk.
   if (::fsync(fd.get()) != 0) fail_and_remove_tmp("fsync", errno);
   if (const int error = fd.close(); error != 0) fail_and_remove_tmp("close", error);
+  crash_point("tmp_synced");
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail_and_remove_tmp("rename", errno);
+  crash_point("renamed");
 
   std::filesystem::path directory = path.parent_path();
   if (directory.empty()) directory = ".";

@@ -2,6 +2,7 @@
 // ckpt-<sequence, 6+ digits>-j<job>-g<generation, 6+ digits>.h5; the sequence number (one
 // more than the highest in the directory) orders them, never the modification time.
 // Old files are removed only after the new one is durable.
+#include "common/crash_points.hpp"
 #include "common/checkpoint_store.hpp"
 
 #include <errno.h>
@@ -143,6 +144,7 @@ std::filesystem::path CheckpointStore::commit(const CheckpointState& state) {
       fmt::format("ckpt-{:06d}-j{}-g{:06d}.h5", next_sequence_, state.job, state.generation);
   write_checkpoint(path, state);
   ++next_sequence_;
+  crash_point("committed");
 
   // The new file is durable; only now may old ones go. Failing to remove one loses
   // nothing, so it is reported and the run goes on.
@@ -156,6 +158,7 @@ std::filesystem::path CheckpointStore::commit(const CheckpointState& state) {
         spdlog::warn("checkpoint {}: cannot remove old checkpoint: {}", all[i].path.string(),
                      error.message());
       }
+      crash_point("pruning");
     }
     try {
       fsync_directory(directory_);

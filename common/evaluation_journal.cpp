@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "common/crash_points.hpp"
 #include "common/error.hpp"
 
 namespace evo::common {
@@ -71,17 +72,34 @@ EvaluationJournal::~EvaluationJournal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void EvaluationJournal::begin(int job, std::int64_t generation, const Population& candidates) {
+void EvaluationJournal::open(int flags) {
   if (fd_ >= 0) ::close(fd_);
   std::filesystem::create_directories(file_.parent_path());
-  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
   if (fd_ < 0) {
     throw CheckpointError(
         fmt::format("evaluation journal {}: cannot open: {}", file_.string(), std::strerror(errno)));
   }
+}
+
+void EvaluationJournal::write_header() {
+  write_all(fd_, header_.data(), header_.size(), file_);
+}
+
+void EvaluationJournal::begin_generation(int job, std::int64_t generation,
+                                         const Population& candidates) {
+  // Appends: segments of a killed launch stay until the next checkpoint makes them moot.
+  if (fd_ < 0) open(O_APPEND);
   const Header header = header_for(job, generation, candidates);
   binding_ = header.checksum;
-  write_all(fd_, reinterpret_cast<const std::byte*>(&header), sizeof header, file_);
+  header_.resize(sizeof header);
+  std::memcpy(header_.data(), &header, sizeof header);
+  write_header();
+}
+
+void EvaluationJournal::reset() {
+  open(O_TRUNC | O_APPEND);
+  if (!header_.empty()) write_header();
 }
 
 void EvaluationJournal::append(std::span<const std::uint64_t> indices,
@@ -98,7 +116,10 @@ void EvaluationJournal::append(std::span<const std::uint64_t> indices,
     std::memcpy(out + size - sizeof checksum, &checksum, sizeof checksum);
     out += size;
   }
-  write_all(fd_, buffer_.data(), buffer_.size(), file_);
+  const std::size_t half = buffer_.size() / 2;
+  write_all(fd_, buffer_.data(), half, file_);
+  crash_point("journal");
+  write_all(fd_, buffer_.data() + half, buffer_.size() - half, file_);
 }
 
 std::size_t EvaluationJournal::recover(const std::filesystem::path& file, int job,
@@ -107,26 +128,33 @@ std::size_t EvaluationJournal::recover(const std::filesystem::path& file, int jo
   if (!in) return 0;
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
   const Header expected = header_for(job, generation, candidates);
-  if (bytes.size() < sizeof(Header) ||
-      std::memcmp(bytes.data(), &expected, sizeof(Header)) != 0) {
-    return 0;  // another generation's, another candidates', or a damaged header
-  }
-  const std::size_t size = record_size(candidates.objectives);
   std::size_t recovered = 0;
-  for (std::size_t offset = sizeof(Header); offset + size <= bytes.size(); offset += size) {
-    const char* record = bytes.data() + offset;
-    std::uint64_t checksum = 0;
-    std::memcpy(&checksum, record + size - sizeof checksum, sizeof checksum);
-    if (XXH3_64bits_withSeed(record, size - sizeof checksum, expected.checksum) != checksum) {
-      break;  // a torn or damaged record: nothing after it is trusted
+  std::size_t offset = 0;
+  // Walk the segments; fill from each one that belongs to these very candidates. A record
+  // can never start with the magic word: indices are far smaller.
+  while (offset + sizeof(Header) <= bytes.size()) {
+    Header header;
+    std::memcpy(&header, bytes.data() + offset, sizeof header);
+    if (header.magic != kMagic || header_checksum(header) != header.checksum) break;
+    offset += sizeof header;
+    const bool ours = std::memcmp(&header, &expected, sizeof header) == 0;
+    const std::size_t size = record_size(header.objectives);
+    while (offset + size <= bytes.size()) {
+      const char* record = bytes.data() + offset;
+      std::uint64_t first_word = 0;
+      std::memcpy(&first_word, record, sizeof first_word);
+      if (first_word == kMagic) break;  // the next segment
+      std::uint64_t checksum = 0;
+      std::memcpy(&checksum, record + size - sizeof checksum, sizeof checksum);
+      if (XXH3_64bits_withSeed(record, size - sizeof checksum, header.checksum) != checksum) {
+        return recovered;  // a torn or damaged record: nothing after it is trusted
+      }
+      offset += size;
+      if (!ours || first_word >= candidates.size() || candidates.evaluated(first_word)) continue;
+      std::memcpy(candidates.fitness_of(first_word).data(), record + sizeof first_word,
+                  candidates.objectives * sizeof(double));
+      ++recovered;
     }
-    std::uint64_t index = 0;
-    std::memcpy(&index, record, sizeof index);
-    if (index >= candidates.size()) break;
-    if (candidates.evaluated(index)) continue;
-    std::memcpy(candidates.fitness_of(index).data(), record + sizeof index,
-                candidates.objectives * sizeof(double));
-    ++recovered;
   }
   return recovered;
 }

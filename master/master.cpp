@@ -182,8 +182,7 @@ class JobRun {
       spdlog::info("recovered {} finished evaluations of generation {} from the journal",
                    recovered, gen);
     }
-    journal_.begin(job_, gen, candidates);
-    if (needed > unevaluated_count(candidates)) journal_evaluated(candidates);
+    journal_.begin_generation(job_, gen, candidates);
 
     candidates_ = &candidates;
     candidates_generation_ = gen;
@@ -216,15 +215,6 @@ class JobRun {
                  row.min, row.avg, row.evals_per_s);
     std::fflush(stdout);
     return true;
-  }
-
-  // Re-journals what is already evaluated, so a second kill loses nothing either.
-  void journal_evaluated(const common::Population& candidates) {
-    std::vector<std::uint64_t> indices;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (candidates.evaluated(i)) indices.push_back(i);
-    }
-    journal_.append(indices, candidates);
   }
 
   // While a generation is being evaluated: answer signals and time triggers at once,
@@ -302,6 +292,7 @@ class JobRun {
                             candidates_needed_);
     }
     const fs::path path = store_.commit(state);
+    journal_.reset();  // the checkpoint now holds everything the journal did
     last_checkpoint_ = Clock::now();
     spdlog::info("checkpoint {} (job {}, generation {}{}{}; {}) in {:.3f} s", path.string(), job_,
                  generation_, final ? ", final" : "", partial, trigger, seconds_since(start));
