@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "common/checkpoint_store.hpp"
+#include "common/directory_lock.hpp"
 #include "common/error.hpp"
 #include "common/evaluation_journal.hpp"
 #include "common/logbook.hpp"
@@ -27,6 +28,9 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Ranks of a killed launch can outlive mpirun by a few seconds; a restart waits for them.
+constexpr double kLockWaitSeconds = 30;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -338,6 +342,7 @@ int run_master(const common::Config& config, const RunOptions& options,
                common::Transport& transport, common::Evaluator* local_evaluator) {
   Dispatcher dispatcher(transport, local_evaluator, config.dispatch);
   ensure_writable_directory(options.output);
+  const common::DirectoryLock lock(options.output, kLockWaitSeconds);
   if (options.fresh) archive_previous_results(options.output);
 
   ResumePoint start = options.fresh ? ResumePoint{} : find_resume_point(config, options);

@@ -7,11 +7,14 @@
 
 #include "common/error.hpp"
 #include "worker/builtin_problems.hpp"
+#include "worker/evaluation_trace.hpp"
 
 namespace evo::worker {
 
 std::unique_ptr<common::Evaluator> make_evaluator(const common::Config& config) {
-  if (auto evaluator = make_builtin_evaluator(config.problem)) return evaluator;
+  if (auto evaluator = make_builtin_evaluator(config.problem)) {
+    return traced_if_requested(std::move(evaluator));
+  }
   throw common::ConfigError(fmt::format("{}: problem.name: unknown problem '{}' (known: {})",
                                         config.source, config.problem.name,
                                         fmt::join(builtin_problem_names(), ", ")));

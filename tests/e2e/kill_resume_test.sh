@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Determinism contract 2: a run killed with kill -9 (the whole mpirun and its ranks) at
-# random moments after its first checkpoint, then started again with the same command,
+# random moments after its first checkpoint (mpirun and every rank at once), then started again with the same command,
 # finishes identical to the uninterrupted run. One trial also resumes with another rank
 # count (contract 4).
 source "$(dirname "$0")/lib.sh"
@@ -26,7 +26,7 @@ kill_after_first_checkpoint() {
   done
   sleep "$delay"
   if kill -0 "$pid" 2>/dev/null; then
-    kill -9 -- "-$pid" 2>/dev/null || true
+    kill_session "$pid"
     wait "$pid" 2>/dev/null || true
     echo killed
   else

@@ -77,3 +77,14 @@ same_results() {
 h5_attribute() {
   h5dump -a "/$2" "$1" 2>/dev/null | sed -n 's/^ *(0): *//p' | head -n 1
 }
+
+# kill_session SID: kill -9 mpirun and every rank it started (ranks get process groups of
+# their own, but stay in mpirun's session), and wait until all are gone.
+kill_session() {
+  local sid=$1
+  pkill -9 -s "$sid" 2>/dev/null || true
+  for _ in $(seq 200); do
+    pgrep -s "$sid" >/dev/null || return 0
+    sleep 0.02
+  done
+}
