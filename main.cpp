@@ -32,6 +32,7 @@ struct RunArguments {
   bool out_given = false;
   std::string resume;
   bool fresh = false;
+  bool allow_config_change = false;
 };
 
 // Before MPI starts, only the launcher's environment tells which rank this is; only
@@ -62,6 +63,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     }
     options.output = config.run.output;
     options.fresh = arguments.fresh;
+    options.allow_config_change = arguments.allow_config_change;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
     if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
   } catch (const evo::common::Error& e) {
@@ -155,6 +157,8 @@ int main(int argc, char** argv) {
                                   "start over even if OUT holds checkpoints (earlier results "
                                   "are moved to OUT/previous-<time>/)");
   resume->excludes(fresh);
+  run_cmd->add_flag("--allow-config-change", run.allow_config_change,
+                    "resume even if keys that shape results changed (exit 4 otherwise)");
 
   std::string checkpoint_path;
   auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");

@@ -15,6 +15,7 @@ struct RunOptions {
   std::filesystem::path output;                 // run.output or --out
   std::optional<std::filesystem::path> resume;  // --resume CKPT
   bool fresh = false;                           // --fresh
+  bool allow_config_change = false;             // --allow-config-change
 };
 
 // Returns the process exit code; throws evo::common::Error for what ends the run.

@@ -43,15 +43,22 @@ std::string describe_differences(const std::string& now, const std::string& then
 }  // namespace
 
 void check_compatible(const common::Config& config, const common::CheckpointState& state,
-                      const fs::path& path) {
+                      const fs::path& path, bool allow_change) {
   const std::uint64_t expected = common::result_hash(config);
   if (state.config_hash == expected) return;
+  const std::string differences = describe_differences(common::to_toml(config), state.config_text);
+  if (allow_change) {
+    spdlog::warn("--allow-config-change: resuming {} under a changed configuration; the run is "
+                 "no longer reproducible from either config alone. Differences:{}",
+                 path.string(), differences);
+    return;
+  }
   throw common::IncompatibleCheckpointError(fmt::format(
       "{} was written with another configuration (config hash {:016x}, now {:016x}). "
       "Only run.generations, run.output, checkpoint.* and dispatch.* may change on resume; "
-      "use --fresh to start a new run. Differences:{}",
-      path.string(), state.config_hash, expected,
-      describe_differences(common::to_toml(config), state.config_text)));
+      "use --fresh to start a new run, or --allow-config-change to resume anyway. "
+      "Differences:{}",
+      path.string(), state.config_hash, expected, differences));
 }
 
 ResumePoint find_resume_point(const common::Config& config, const RunOptions& options) {
@@ -65,7 +72,7 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
     } catch (const common::Error& e) {
       throw common::NoCheckpointError(fmt::format("--resume {}: {}", path.string(), e.what()));
     }
-    check_compatible(config, *point.state, path);
+    check_compatible(config, *point.state, path, options.allow_config_change);
     if (point.state->job >= config.run.jobs) {
       throw common::IncompatibleCheckpointError(fmt::format(
           "{} belongs to job {}, but run.jobs = {}", path.string(), point.state->job,
@@ -91,7 +98,7 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
           "(use --fresh to start a new run, or --resume CKPT)",
           store.directory().string(), files.size()));
     }
-    check_compatible(config, found->state, found->path);
+    check_compatible(config, found->state, found->path, options.allow_config_change);
     return ResumePoint{job, std::move(found->state), found->path};
   }
   return ResumePoint{};

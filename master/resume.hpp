@@ -25,9 +25,10 @@ struct ResumePoint {
 // written with a config that differs in a key that shapes results.
 ResumePoint find_resume_point(const common::Config& config, const RunOptions& options);
 
-// Refuses a checkpoint whose results-shaping config differs; names the differing keys.
+// Refuses a checkpoint whose results-shaping config differs, naming the differing keys;
+// with `allow_change` it only warns (the experimenter takes responsibility).
 void check_compatible(const common::Config& config, const common::CheckpointState& state,
-                      const std::filesystem::path& path);
+                      const std::filesystem::path& path, bool allow_change);
 
 // --fresh: moves earlier results of OUT into OUT/previous-<UTC time>/ (nothing is deleted).
 void archive_previous_results(const std::filesystem::path& output);
