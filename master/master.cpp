@@ -31,6 +31,8 @@ using Clock = std::chrono::steady_clock;
 
 // Ranks of a killed launch can outlive mpirun by a few seconds; a restart waits for them.
 constexpr double kLockWaitSeconds = 30;
+// Consecutive failed checkpoints after which the run stops: it can no longer protect its work.
+constexpr int kMaxFailedCheckpoints = 3;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -225,7 +227,7 @@ class JobRun {
   // without waiting for the generation to end.
   IdleAction on_idle() {
     if (const int signal_number = common::stop_signal(); signal_number != 0) {
-      write_checkpoint(false, fmt::format("signal {}", signal_name(signal_number)));
+      write_checkpoint(false, fmt::format("signal {}", signal_name(signal_number)), true);
       spdlog::warn("stopped by {} in generation {}: checkpointed, exit {} (requeue me)",
                    signal_name(signal_number), candidates_generation_, common::kExitRequeue);
       return IdleAction::kStop;
@@ -240,7 +242,7 @@ class JobRun {
   }
 
   int stop_between_generations() {
-    write_checkpoint(false, fmt::format("signal {}", signal_name(common::stop_signal())));
+    write_checkpoint(false, fmt::format("signal {}", signal_name(common::stop_signal())), true);
     spdlog::warn("stopped by {} after generation {}: checkpointed, exit {} (requeue me)",
                  signal_name(common::stop_signal()), generation_, common::kExitRequeue);
     return common::kExitRequeue;
@@ -264,7 +266,8 @@ class JobRun {
     return false;
   }
 
-  void write_checkpoint(bool final, const std::string& trigger) {
+  // `stopping`: the run ends after this checkpoint (a signal), so it must not fail quietly.
+  void write_checkpoint(bool final, const std::string& trigger, bool stopping = false) {
     const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
@@ -295,7 +298,23 @@ class JobRun {
                             candidates_needed_ - unevaluated_count(*candidates_),
                             candidates_needed_);
     }
-    const fs::path path = store_.commit(state);
+    fs::path path;
+    try {
+      path = store_.commit(state);
+    } catch (const common::CheckpointError& error) {
+      // A periodic checkpoint may fail (disk full, I/O error): the previous one is still
+      // intact, and the journal keeps every evaluation since. Stop only when the
+      // checkpoint matters now (final, signal) or when none can be written any more.
+      ++failed_checkpoints_;
+      const auto kept = store_.list();
+      const std::string newest = kept.empty() ? "none" : kept.back().string();
+      if (final || stopping || failed_checkpoints_ >= kMaxFailedCheckpoints) throw;
+      spdlog::error("checkpoint FAILED: {}; the newest valid checkpoint is still {}; going on",
+                    error.what(), newest);
+      last_checkpoint_ = Clock::now();
+      return;
+    }
+    failed_checkpoints_ = 0;
     journal_.reset();  // the checkpoint now holds everything the journal did
     last_checkpoint_ = Clock::now();
     spdlog::info("checkpoint {} (job {}, generation {}{}{}; {}) in {:.3f} s", path.string(), job_,
@@ -330,6 +349,7 @@ class JobRun {
   std::int64_t evaluations_ = 0;
   std::vector<std::int64_t> ranks_history_;
   Clock::time_point last_checkpoint_ = Clock::now();
+  int failed_checkpoints_ = 0;  // consecutive
   // The generation being evaluated, for checkpoints taken in the middle of it.
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;
