@@ -113,8 +113,7 @@ int run_command(int argc, char** argv, const RunArguments& arguments) {
   // Every rank, so that a forwarded SIGTERM does not kill a worker while the master writes
   // its checkpoint.
   evo::common::install_signal_handlers();
-  return transport->rank() == 0 ? run_as_master(*transport, arguments)
-                                : run_as_worker(*transport);
+  return transport->rank() == 0 ? run_as_master(*transport, arguments) : run_as_worker(*transport);
 }
 
 int inspect_command(const std::string& path) {
@@ -163,7 +162,8 @@ int main(int argc, char** argv) {
   std::string checkpoint_path;
   auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");
   inspect_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
-  auto* verify_cmd = app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
+  auto* verify_cmd =
+      app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
   verify_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
 
   try {

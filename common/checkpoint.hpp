@@ -35,10 +35,10 @@ struct CheckpointState {
   bool final = false;
   std::uint64_t seed = 0;
   std::uint64_t config_hash = 0;
-  std::string config_text;  // to_toml(config)
-  std::int64_t evaluations = 0;  // total for this job
-  std::string created_utc;       // ISO 8601, informational
-  std::string software_version;  // informational
+  std::string config_text;                  // to_toml(config)
+  std::int64_t evaluations = 0;             // total for this job
+  std::string created_utc;                  // ISO 8601, informational
+  std::string software_version;             // informational
   std::vector<std::int64_t> ranks_history;  // rank count of each launch that wrote to this job
   std::string trigger;  // why it was written: "generations", "seconds", "signal SIGTERM", ...
 

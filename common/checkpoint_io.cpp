@@ -27,8 +27,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/crash_points.hpp"
 #include "common/checkpoint.hpp"
+#include "common/crash_points.hpp"
 #include "common/error.hpp"
 #include "common/logbook.hpp"
 #include "common/population.hpp"

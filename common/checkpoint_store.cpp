@@ -2,7 +2,6 @@
 // ckpt-<sequence, 6+ digits>-j<job>-g<generation, 6+ digits>.h5; the sequence number (one
 // more than the highest in the directory) orders them, never the modification time.
 // Old files are removed only after the new one is durable.
-#include "common/crash_points.hpp"
 #include "common/checkpoint_store.hpp"
 
 #include <errno.h>
@@ -18,6 +17,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/crash_points.hpp"
 #include "common/error.hpp"
 
 namespace evo::common {

@@ -37,14 +37,14 @@ struct AlgorithmConfig {
   double crossover_prob = 0.9;
   double mutation_prob = 0.2;
   int tournament_size = 3;
-  int elitism = 1;                 // best individuals copied unchanged to the next generation
-  std::string crossover = "sbx";   // sbx | blend
-  double crossover_eta = 15;       // SBX distribution index
-  double blend_alpha = 0.5;        // BLX-alpha
+  int elitism = 1;                      // best individuals copied unchanged to the next generation
+  std::string crossover = "sbx";        // sbx | blend
+  double crossover_eta = 15;            // SBX distribution index
+  double blend_alpha = 0.5;             // BLX-alpha
   std::string mutation = "polynomial";  // polynomial | gaussian
-  double mutation_eta = 20;        // polynomial mutation distribution index
-  double mutation_sigma = 0.1;     // gaussian: sigma as a share of (upper - lower)
-  double mutation_indpb = 0;       // per-gene probability; 0 means 1 / dimension
+  double mutation_eta = 20;             // polynomial mutation distribution index
+  double mutation_sigma = 0.1;          // gaussian: sigma as a share of (upper - lower)
+  double mutation_indpb = 0;            // per-gene probability; 0 means 1 / dimension
 };
 
 struct CheckpointConfig {

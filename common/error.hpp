@@ -42,8 +42,7 @@ class CheckpointError : public Error {
 // Resume was requested or implied, but no intact checkpoint exists: exit 3.
 class NoCheckpointError : public CheckpointError {
  public:
-  explicit NoCheckpointError(const std::string& what)
-      : CheckpointError(what, kExitNoCheckpoint) {}
+  explicit NoCheckpointError(const std::string& what) : CheckpointError(what, kExitNoCheckpoint) {}
 };
 
 // The checkpoint belongs to another config or format version: exit 4.

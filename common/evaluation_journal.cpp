@@ -41,7 +41,8 @@ Header header_for(int job, std::int64_t generation, const Population& candidates
   header.count = candidates.size();
   header.dimension = candidates.dimension;
   header.objectives = candidates.objectives;
-  header.genes_hash = XXH3_64bits(candidates.genes.data(), candidates.genes.size() * sizeof(double));
+  header.genes_hash =
+      XXH3_64bits(candidates.genes.data(), candidates.genes.size() * sizeof(double));
   header.checksum = header_checksum(header);
   return header;
 }
@@ -56,8 +57,8 @@ void write_all(int fd, const std::byte* data, std::size_t size, const std::files
     const ssize_t written = ::write(fd, data, size);
     if (written < 0) {
       if (errno == EINTR) continue;
-      throw CheckpointError(
-          fmt::format("evaluation journal {}: write failed: {}", file.string(), std::strerror(errno)));
+      throw CheckpointError(fmt::format("evaluation journal {}: write failed: {}", file.string(),
+                                        std::strerror(errno)));
     }
     data += written;
     size -= static_cast<std::size_t>(written);
@@ -77,14 +78,12 @@ void EvaluationJournal::open(int flags) {
   std::filesystem::create_directories(file_.parent_path());
   fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
   if (fd_ < 0) {
-    throw CheckpointError(
-        fmt::format("evaluation journal {}: cannot open: {}", file_.string(), std::strerror(errno)));
+    throw CheckpointError(fmt::format("evaluation journal {}: cannot open: {}", file_.string(),
+                                      std::strerror(errno)));
   }
 }
 
-void EvaluationJournal::write_header() {
-  write_all(fd_, header_.data(), header_.size(), file_);
-}
+void EvaluationJournal::write_header() { write_all(fd_, header_.data(), header_.size(), file_); }
 
 void EvaluationJournal::begin_generation(int job, std::int64_t generation,
                                          const Population& candidates) {
@@ -112,7 +111,8 @@ void EvaluationJournal::append(std::span<const std::uint64_t> indices,
     std::memcpy(out, &index, sizeof index);
     std::memcpy(out + sizeof index, candidates.fitness_of(index).data(),
                 candidates.objectives * sizeof(double));
-    const std::uint64_t checksum = XXH3_64bits_withSeed(out, size - sizeof(std::uint64_t), binding_);
+    const std::uint64_t checksum =
+        XXH3_64bits_withSeed(out, size - sizeof(std::uint64_t), binding_);
     std::memcpy(out + size - sizeof checksum, &checksum, sizeof checksum);
     out += size;
   }

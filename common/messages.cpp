@@ -10,9 +10,9 @@
 //   tasks:   "EVOTASK1" job:i64 generation:u64 dimension:u64 count:u64
 //            indices:u64[count] genes:f64[count * dimension]
 //   results: "EVORSLT2" objectives:u64 count:u64 busy_seconds:f64 details:u64 detail_bytes:u64
-//            worker_rng:u64[Rng::kStateWords] indices:u64[count] fitness:f64[count * objectives] statuses:u8[count]
-//            detail_lengths:u64[details] detail_text:char[detail_bytes]
-//            (details = number of failed entries; one string per failed entry, in order)
+//            worker_rng:u64[Rng::kStateWords] indices:u64[count] fitness:f64[count * objectives]
+//            statuses:u8[count] detail_lengths:u64[details] detail_text:char[detail_bytes] (details
+//            = number of failed entries; one string per failed entry, in order)
 //   rng:     "EVORNG01" words:u64[Rng::kStateWords]
 //   text:    "EVOTEXT1" length:u64 text:char[length]
 #include "common/messages.hpp"

@@ -35,7 +35,7 @@ struct ResultBatch {
   // The worker's RNG state after the batch: the master always holds every rank's exact
   // state, so a checkpoint never has to wait for a busy worker.
   Rng::State worker_rng{};
-  std::vector<std::string> details;    // one per failed entry, in order; empty when all ok
+  std::vector<std::string> details;  // one per failed entry, in order; empty when all ok
 
   std::size_t size() const { return indices.size(); }
 };

@@ -36,10 +36,10 @@ class Rng {
   result_type operator()() { return next_u64(); }
 
   std::uint64_t next_u64();
-  double uniform01();                       // [0, 1), 53 random bits
-  double uniform(double low, double high);  // [low, high)
+  double uniform01();                        // [0, 1), 53 random bits
+  double uniform(double low, double high);   // [low, high)
   std::uint64_t below(std::uint64_t bound);  // [0, bound), unbiased; bound > 0
-  double normal();                          // standard normal (Box-Muller, no cached value)
+  double normal();                           // standard normal (Box-Muller, no cached value)
   bool bernoulli(double probability);
 
  private:

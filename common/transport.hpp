@@ -10,12 +10,12 @@
 namespace evo::common {
 
 enum class Tag : int {
-  kConfig = 0,     // master -> worker at start: the resolved config text
-  kTasks = 1,      // master -> worker: TaskBatch
-  kResults,        // worker -> master: ResultBatch
-  kRngState,       // master -> worker: set your RNG stream (each job start and resume)
-  kStop,           // master -> worker: exit; payload empty or the exit code as text
-  kWorkerError,    // worker -> master: text of a fatal error
+  kConfig = 0,   // master -> worker at start: the resolved config text
+  kTasks = 1,    // master -> worker: TaskBatch
+  kResults,      // worker -> master: ResultBatch
+  kRngState,     // master -> worker: set your RNG stream (each job start and resume)
+  kStop,         // master -> worker: exit; payload empty or the exit code as text
+  kWorkerError,  // worker -> master: text of a fatal error
 };
 
 struct Message {

@@ -93,9 +93,9 @@ int Dispatcher::store_results(const common::Message& message, common::Population
     }
     // Stored by task index, never arrival order: results must not depend on how many
     // workers there are or which one was fastest.
-    std::copy_n(result_batch_.fitness.begin() +
-                    static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
-                result_batch_.objectives, population.fitness_of(index).begin());
+    std::copy_n(
+        result_batch_.fitness.begin() + static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
+        result_batch_.objectives, population.fitness_of(index).begin());
   }
   worker_rng_[static_cast<std::size_t>(message.source - 1)] = result_batch_.worker_rng;
   WorkerStats& stats = stats_[static_cast<std::size_t>(message.source)];

@@ -75,11 +75,11 @@ class Dispatcher {
   common::Transport& transport_;
   common::Evaluator* local_evaluator_;
   common::DispatchConfig settings_;
-  std::vector<WorkerStats> stats_;    // index = rank (0 unused unless local)
+  std::vector<WorkerStats> stats_;              // index = rank (0 unused unless local)
   std::vector<common::Rng::State> worker_rng_;  // index = rank - 1
   int abandoned_batches_ = 0;
-  double seconds_per_task_ = 0;       // moving estimate from worker reports; 0 = unknown
-  common::TaskBatch task_batch_;      // reused: no fresh pages on the hot path
+  double seconds_per_task_ = 0;   // moving estimate from worker reports; 0 = unknown
+  common::TaskBatch task_batch_;  // reused: no fresh pages on the hot path
   common::ResultBatch result_batch_;
   std::vector<std::byte> wire_;
 };

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -45,9 +45,9 @@ void ensure_writable_directory(const fs::path& directory) {
   const fs::path probe = directory / ".evocluster-write-test";
   std::ofstream file(probe);
   if (error || !file) {
-    throw common::ConfigError(fmt::format(
-        "run.output: cannot write to '{}': {}", directory.string(),
-        error ? error.message() : std::string(std::strerror(errno))));
+    throw common::ConfigError(
+        fmt::format("run.output: cannot write to '{}': {}", directory.string(),
+                    error ? error.message() : std::string(std::strerror(errno))));
   }
   file.close();
   fs::remove(probe, error);
@@ -77,10 +77,10 @@ class JobRun {
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
         algorithm_(make_algorithm(config)),
-        hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
-                      static_cast<std::size_t>(config.problem.dimension),
-                      static_cast<std::size_t>(
-                          common::find_problem(config.problem.name)->objectives)),
+        hall_of_fame_(
+            static_cast<std::size_t>(config.run.hall_of_fame),
+            static_cast<std::size_t>(config.problem.dimension),
+            static_cast<std::size_t>(common::find_problem(config.problem.name)->objectives)),
         rng_(common::Rng::for_master(config.run.seed, job)) {}
 
   // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a
@@ -148,7 +148,8 @@ class JobRun {
   }
 
   void restore(const common::CheckpointState& state) {
-    const bool initial_in_progress = state.in_progress.size() > 0 && state.in_progress_generation == 0;
+    const bool initial_in_progress =
+        state.in_progress.size() > 0 && state.in_progress_generation == 0;
     // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
     if (!initial_in_progress) algorithm_->restore_state(state.algorithm, state.population);
     hall_of_fame_.restore(state.hall_of_fame);
@@ -185,8 +186,8 @@ class JobRun {
     const std::size_t recovered =
         common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
     if (recovered > 0) {
-      spdlog::info("recovered {} finished evaluations of generation {} from the journal",
-                   recovered, gen);
+      spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
+                   gen);
     }
     journal_.begin_generation(job_, gen, candidates);
 
@@ -198,9 +199,8 @@ class JobRun {
       journal_.append(indices, candidates);
     };
     hooks.on_idle = [this] { return on_idle(); };
-    const EvaluationOutcome outcome =
-        dispatcher_.evaluate(candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen),
-                             hooks);
+    const EvaluationOutcome outcome = dispatcher_.evaluate(candidates, config_.run.seed, job_,
+                                                           static_cast<std::uint64_t>(gen), hooks);
     candidates_ = nullptr;
     if (outcome.stopped) return false;
 
@@ -211,8 +211,7 @@ class JobRun {
 
     common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
     row.wall_s = seconds_since(start);
-    row.evals_per_s =
-        row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
+    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
@@ -293,10 +292,9 @@ class JobRun {
       state.in_progress = *candidates_;
       state.in_progress_generation = candidates_generation_;
       state.in_progress_evaluations = candidates_needed_;
-      partial = fmt::format(", generation {} in progress: {} of {} evaluated",
-                            candidates_generation_,
-                            candidates_needed_ - unevaluated_count(*candidates_),
-                            candidates_needed_);
+      partial =
+          fmt::format(", generation {} in progress: {} of {} evaluated", candidates_generation_,
+                      candidates_needed_ - unevaluated_count(*candidates_), candidates_needed_);
     }
     fs::path path;
     try {
@@ -370,11 +368,12 @@ int run_master(const common::Config& config, const RunOptions& options,
     spdlog::info("resuming from {} (job {}, generation {}{})", start.path.string(), start.job,
                  start.state->generation, start.state->final ? ", final" : "");
   }
-  spdlog::info("{} ranks ({} workers), problem {} (dimension {}), algorithm {} population {}, "
-               "{} generations x {} job(s), output {}",
-               transport.size(), transport.size() - 1, config.problem.name,
-               config.problem.dimension, config.algorithm.name, config.algorithm.population,
-               config.run.generations, config.run.jobs, options.output.string());
+  spdlog::info(
+      "{} ranks ({} workers), problem {} (dimension {}), algorithm {} population {}, "
+      "{} generations x {} job(s), output {}",
+      transport.size(), transport.size() - 1, config.problem.name, config.problem.dimension,
+      config.algorithm.name, config.algorithm.population, config.run.generations, config.run.jobs,
+      options.output.string());
   for (int job = start.job; job < config.run.jobs; ++job) {
     JobRun run(config, options, job, transport, dispatcher);
     const int exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);

@@ -18,9 +18,8 @@ struct Bounds {
 };
 
 // `count` indices, each the best of `tournament_size` drawn uniformly with replacement.
-std::vector<std::size_t> select_tournament(const common::Population& population,
-                                           std::size_t count, int tournament_size,
-                                           common::Rng& rng);
+std::vector<std::size_t> select_tournament(const common::Population& population, std::size_t count,
+                                           int tournament_size, common::Rng& rng);
 
 // The `count` best individuals (objective 0 ascending, ties by index).
 std::vector<std::size_t> best_indices(const common::Population& population, std::size_t count);

@@ -48,9 +48,10 @@ void check_compatible(const common::Config& config, const common::CheckpointStat
   if (state.config_hash == expected) return;
   const std::string differences = describe_differences(common::to_toml(config), state.config_text);
   if (allow_change) {
-    spdlog::warn("--allow-config-change: resuming {} under a changed configuration; the run is "
-                 "no longer reproducible from either config alone. Differences:{}",
-                 path.string(), differences);
+    spdlog::warn(
+        "--allow-config-change: resuming {} under a changed configuration; the run is "
+        "no longer reproducible from either config alone. Differences:{}",
+        path.string(), differences);
     return;
   }
   throw common::IncompatibleCheckpointError(fmt::format(
@@ -74,9 +75,9 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
     }
     check_compatible(config, *point.state, path, options.allow_config_change);
     if (point.state->job >= config.run.jobs) {
-      throw common::IncompatibleCheckpointError(fmt::format(
-          "{} belongs to job {}, but run.jobs = {}", path.string(), point.state->job,
-          config.run.jobs));
+      throw common::IncompatibleCheckpointError(
+          fmt::format("{} belongs to job {}, but run.jobs = {}", path.string(), point.state->job,
+                      config.run.jobs));
     }
     point.job = point.state->job;
     point.path = path;
@@ -84,9 +85,9 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
   }
   // The newest job that has checkpoint files is the one that was running.
   for (int job = config.run.jobs - 1; job >= 0; --job) {
-    common::CheckpointStore store(job_directory(options.output, job, config.run.jobs) /
-                                      "checkpoints",
-                                  config.checkpoint.keep);
+    common::CheckpointStore store(
+        job_directory(options.output, job, config.run.jobs) / "checkpoints",
+        config.checkpoint.keep);
     const auto files = store.list();
     if (files.empty()) continue;
     auto found = store.newest_intact([](const fs::path& path, const std::string& reason) {

@@ -31,8 +31,8 @@ common::Population SimpleGa::breed(common::Rng& rng) {
   next.fitness.reserve(size * objectives_);
   // Elites first: they keep their fitness and are never evaluated again.
   for (std::size_t i : best_indices(population_, elites)) next.push_back_from(population_, i);
-  for (std::size_t i : select_tournament(population_, size - elites, settings_.tournament_size,
-                                         rng)) {
+  for (std::size_t i :
+       select_tournament(population_, size - elites, settings_.tournament_size, rng)) {
     next.push_back_from(population_, i);
   }
   for (std::size_t i = elites + 1; i < size; i += 2) {

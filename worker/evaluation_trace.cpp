@@ -17,8 +17,8 @@ TracedEvaluator::TracedEvaluator(std::unique_ptr<common::Evaluator> inner,
     : inner_(std::move(inner)),
       fd_(::open(trace_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
-    throw common::ConfigError(fmt::format("EVO_EVAL_TRACE: cannot open '{}': {}", trace_file,
-                                          std::strerror(errno)));
+    throw common::ConfigError(
+        fmt::format("EVO_EVAL_TRACE: cannot open '{}': {}", trace_file, std::strerror(errno)));
   }
 }
 

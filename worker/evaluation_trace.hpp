@@ -24,6 +24,7 @@ class TracedEvaluator : public common::Evaluator {
 };
 
 // Wraps `evaluator` when EVO_EVAL_TRACE is set; returns it unchanged otherwise.
-std::unique_ptr<common::Evaluator> traced_if_requested(std::unique_ptr<common::Evaluator> evaluator);
+std::unique_ptr<common::Evaluator> traced_if_requested(
+    std::unique_ptr<common::Evaluator> evaluator);
 
 }  // namespace evo::worker

@@ -573,8 +573,7 @@ TEST_F(CheckpointTest, SummaryNamesTheEssentials) {
   EXPECT_THAT(summary, HasSubstr("40 individuals x 7 genes, 3 objectives"));
   EXPECT_THAT(summary, HasSubstr("hall of fame      0 individuals"));
   EXPECT_THAT(summary, HasSubstr("trigger           signal SIGTERM"));
-  EXPECT_THAT(summary,
-              HasSubstr("generation 13: 4 of 6 candidates evaluated (6 evaluations"));
+  EXPECT_THAT(summary, HasSubstr("generation 13: 4 of 6 candidates evaluated (6 evaluations"));
   EXPECT_THAT(summary, HasSubstr("logbook           5 rows; last: gen=4"));
   EXPECT_THAT(summary, HasSubstr("philox4x64-10, 2 streams"));
   EXPECT_THAT(summary, HasSubstr("0123456789abcdef"));

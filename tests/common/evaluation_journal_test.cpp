@@ -26,9 +26,9 @@ void evaluate(Population& population, std::size_t index) {
 class EvaluationJournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::path(::testing::TempDir()) /
-                 ("journal_" + std::string(
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    directory_ =
+        fs::path(::testing::TempDir()) /
+        ("journal_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }

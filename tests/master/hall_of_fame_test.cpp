@@ -17,9 +17,7 @@ common::Population individuals(const std::vector<double>& fitness, double first_
   return population;
 }
 
-std::vector<double> fitness_of(const common::Population& population) {
-  return population.fitness;
-}
+std::vector<double> fitness_of(const common::Population& population) { return population.fitness; }
 
 TEST(HallOfFame, KeepsTheBestSortedAscending) {
   HallOfFame hof(3, 1, 1);

@@ -64,12 +64,12 @@ TEST_P(DispatchPlacement, StoresEveryResultByTaskIndex) {
 
 INSTANTIATE_TEST_SUITE_P(
     BatchSizes, DispatchPlacement,
-    ::testing::Values(DispatchCase{0, 2, 500},    // automatic batch size
-                      DispatchCase{1, 1, 50},     // one task per message, no prefetch
-                      DispatchCase{1, 4, 97},     // deep prefetch
-                      DispatchCase{64, 2, 1000},  // packed batches
+    ::testing::Values(DispatchCase{0, 2, 500},     // automatic batch size
+                      DispatchCase{1, 1, 50},      // one task per message, no prefetch
+                      DispatchCase{1, 4, 97},      // deep prefetch
+                      DispatchCase{64, 2, 1000},   // packed batches
                       DispatchCase{5000, 2, 300},  // a batch larger than the population
-                      DispatchCase{0, 2, 1}));    // a single individual
+                      DispatchCase{0, 2, 1}));     // a single individual
 
 TEST(Dispatch, CountsWorkPerWorker) {
   auto local = worker::make_evaluator(test::test_config());
@@ -107,7 +107,9 @@ TEST(Dispatch, StopsWhenAskedAndLeavesTheRestUnevaluated) {
   hooks.on_results = [&](std::span<const std::uint64_t> indices) {
     journaled.insert(journaled.end(), indices.begin(), indices.end());
   };
-  hooks.on_idle = [&] { return journaled.size() >= 10 ? IdleAction::kStop : IdleAction::kContinue; };
+  hooks.on_idle = [&] {
+    return journaled.size() >= 10 ? IdleAction::kStop : IdleAction::kContinue;
+  };
   const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0, hooks);
   EXPECT_TRUE(outcome.stopped);
   EXPECT_EQ(outcome.evaluated, static_cast<std::int64_t>(journaled.size()));
