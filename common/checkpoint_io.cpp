@@ -17,8 +17,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -103,25 +105,32 @@ std::string checkpoint_prefix(const std::string& file) { return "checkpoint " + 
   fail(file, fmt::format("{}: {}", step, std::strerror(error)));
 }
 
-// Turns the image HDF5 built into the file's bytes: our header in the user block, the HDF5
-// file proper after it. HDF5 1.10 returns the image from the superblock on (without the
-// user block, whose space it reserved but never writes); should a version return the
-// user block too, that space is overwritten, as HDF5 never reads it.
-std::vector<unsigned char> frame_image(std::vector<unsigned char> image, int format_version,
-                                       const std::string& file) {
-  auto superblock_at = [&](std::size_t offset) {
-    return image.size() > offset + kHdf5Signature.size() &&
-           std::memcmp(image.data() + offset, kHdf5Signature.data(), kHdf5Signature.size()) == 0;
-  };
-  if (superblock_at(0)) {
+bool has_hdf5_signature_at(std::span<const unsigned char> bytes, std::size_t offset) {
+  return bytes.size() > offset + kHdf5Signature.size() &&
+         std::memcmp(bytes.data() + offset, kHdf5Signature.data(), kHdf5Signature.size()) == 0;
+}
+
+// The copying path, for an image HDF5 returned through H5Fget_file_image: the file's
+// bytes with room for our header in front. HDF5 1.10 returns the image from the
+// superblock on (without the user block, whose space it reserved but never writes);
+// should a version return the user block too, that space is overwritten, as HDF5 never
+// reads it.
+std::vector<unsigned char> with_user_block(std::vector<unsigned char> image,
+                                           const std::string& file) {
+  if (has_hdf5_signature_at(image, 0)) {
     image.insert(image.begin(), kUserBlockSize, 0);
-  } else if (!superblock_at(kUserBlockSize)) {
+  } else if (!has_hdf5_signature_at(image, kUserBlockSize)) {
     fail(file, "build image: HDF5 image has no superblock at offset 0 or 512");
   }
-  std::span<unsigned char> block(image.data(), kUserBlockSize);
+  return image;
+}
+
+// Writes our integrity header into the user block of `bytes` (the whole file: the
+// 512-byte user block, then the HDF5 file proper), in place.
+void frame_image(std::span<unsigned char> bytes, int format_version) {
+  std::span<unsigned char> block = bytes.first(kUserBlockSize);
   std::memset(block.data(), 0, block.size());
-  std::span<const unsigned char> payload(image.data() + kUserBlockSize,
-                                         image.size() - kUserBlockSize);
+  std::span<const unsigned char> payload = bytes.subspan(kUserBlockSize);
   std::memcpy(block.data() + kOffsetMagic, kMagic.data(), kMagic.size());
   store_le(block.subspan(kOffsetHeaderVersion), kHeaderVersion, 4);
   store_le(block.subspan(kOffsetUserBlockSize), kUserBlockSize, 4);
@@ -131,7 +140,6 @@ std::vector<unsigned char> frame_image(std::vector<unsigned char> image, int for
   std::memcpy(block.data() + kOffsetPayloadHash, payload_digest.data(), payload_digest.size());
   const auto header_digest = header_hash(block);
   std::memcpy(block.data() + kOffsetHeaderHash, header_digest.data(), header_digest.size());
-  return image;
 }
 
 // Checks magic, header checksum, length and payload checksum of a whole file in memory;
@@ -229,17 +237,31 @@ std::vector<unsigned char> read_whole_file(const std::filesystem::path& path,
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) fail_errno(file, "stat", errno);
   if (!S_ISREG(info.st_mode)) fail(file, "not a regular file");
-  std::vector<unsigned char> bytes;
-  bytes.reserve(static_cast<std::size_t>(info.st_size));
-  std::array<unsigned char, 1 << 16> chunk{};
-  for (;;) {
-    const ssize_t got = ::read(fd.get(), chunk.data(), chunk.size());
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(file, "read", errno);
+  // One read loop straight into a buffer of the size fstat gave (each fresh page costs
+  // a fault, so no intermediate buffer); a file that shrinks or grows meanwhile is read
+  // to its end all the same, and the integrity check judges what was read.
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(info.st_size));
+  std::size_t filled = 0;
+  auto read_some = [&](unsigned char* into, std::size_t room) -> std::size_t {
+    for (;;) {
+      const ssize_t got = ::read(fd.get(), into, room);
+      if (got >= 0) return static_cast<std::size_t>(got);
+      if (errno != EINTR) fail_errno(file, "read", errno);
     }
+  };
+  while (filled < bytes.size()) {
+    const std::size_t got = read_some(bytes.data() + filled, bytes.size() - filled);
     if (got == 0) break;
-    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
+    filled += got;
+  }
+  bytes.resize(filled);
+  if (filled == static_cast<std::size_t>(info.st_size)) {
+    std::array<unsigned char, 4096> chunk{};
+    for (;;) {
+      const std::size_t got = read_some(chunk.data(), chunk.size());
+      if (got == 0) break;
+      bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got));
+    }
   }
   return bytes;
 }
@@ -383,6 +405,99 @@ class H5Owner {
   Closer closer_;
 };
 
+// The memory of the in-memory file ImageBuilder builds: one buffer for the process, kept
+// between checkpoints and only ever grown, so a checkpoint does not pay again for the
+// page faults of fresh image-sized memory. HDF5's core driver allocates, grows and frees
+// its file through these callbacks; "free" leaves the buffer here, where write_checkpoint
+// frames and writes it in place. The lock of mutex() is held from build to commit.
+class ImageArena {
+ public:
+  static ImageArena& instance() {
+    static ImageArena arena;
+    return arena;
+  }
+  std::mutex& mutex() { return mutex_; }
+  std::span<unsigned char> contents() const { return {data_, capacity_}; }
+
+  // Makes the buffer hold at least `size` bytes, keeping its contents; nullptr when out
+  // of memory (the buffer is then unchanged).
+  unsigned char* reserve(std::size_t size) noexcept {
+    if (size > capacity_) {
+      void* grown = std::realloc(data_, size);
+      if (grown == nullptr) return nullptr;
+      data_ = static_cast<unsigned char*>(grown);
+      capacity_ = size;
+    }
+    return data_;
+  }
+
+  // Callbacks for H5Pset_file_image_callbacks, with the arena as udata.
+  static H5FD_file_image_callbacks_t callbacks() {
+    return {&image_malloc, &image_memcpy, &image_realloc, &image_free,
+            &udata_copy,   &udata_free,   &instance()};
+  }
+
+ private:
+  ImageArena() = default;
+  ~ImageArena() { std::free(data_); }
+
+  static void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) noexcept {
+    return static_cast<ImageArena*>(udata)->reserve(size);
+  }
+  static void* image_memcpy(void* destination, const void* source, std::size_t size,
+                            H5FD_file_image_op_t, void*) noexcept {
+    if (destination != source) std::memmove(destination, source, size);
+    return destination;
+  }
+  static void* image_realloc(void* pointer, std::size_t size, H5FD_file_image_op_t,
+                             void* udata) noexcept {
+    auto* arena = static_cast<ImageArena*>(udata);
+    if (pointer != nullptr && pointer != arena->data_) return nullptr;  // not ours
+    return arena->reserve(size);
+  }
+  static herr_t image_free(void*, H5FD_file_image_op_t, void*) noexcept { return 0; }
+  static void* udata_copy(void* udata) noexcept { return udata; }
+  static herr_t udata_free(void*) noexcept { return 0; }
+
+  std::mutex mutex_;
+  unsigned char* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+// Callbacks that let HDF5 open the verified image without copying it: every allocation
+// of the image's size is the image itself, a copy onto itself is skipped, nothing is
+// resized (the file is opened read-only) and the image is never freed by HDF5. So the
+// bytes HDF5 parses are the bytes whose checksum was verified.
+struct BorrowedImage {
+  unsigned char* data;
+  std::size_t size;
+
+  H5FD_file_image_callbacks_t callbacks() {
+    return {&image_malloc, &image_memcpy, &image_realloc, &image_free, &udata_copy,
+            &udata_free,   this};
+  }
+
+ private:
+  static void* image_malloc(std::size_t size, H5FD_file_image_op_t, void* udata) noexcept {
+    auto* image = static_cast<BorrowedImage*>(udata);
+    return size == image->size ? image->data : std::malloc(size);
+  }
+  static void* image_memcpy(void* destination, const void* source, std::size_t size,
+                            H5FD_file_image_op_t, void*) noexcept {
+    if (destination != source) std::memcpy(destination, source, size);
+    return destination;
+  }
+  static void* image_realloc(void*, std::size_t, H5FD_file_image_op_t, void*) noexcept {
+    return nullptr;
+  }
+  static herr_t image_free(void* pointer, H5FD_file_image_op_t, void* udata) noexcept {
+    if (pointer != static_cast<BorrowedImage*>(udata)->data) std::free(pointer);
+    return 0;
+  }
+  static void* udata_copy(void* udata) noexcept { return udata; }
+  static herr_t udata_free(void*) noexcept { return 0; }
+};
+
 // Where HDF5 objects live and which context errors name.
 class Hdf5Site {
  public:
@@ -520,7 +635,12 @@ class ImageBuilder : public Hdf5Site {
  public:
   using Hdf5Site::Hdf5Site;
 
-  std::vector<unsigned char> build(const CheckpointState& state) {
+  // Builds the file for `state`: returns its bytes, the 512-byte user block (zeroed,
+  // for frame_image) followed by the HDF5 file. They are the arena's (locked by the
+  // caller) or, should HDF5 not place the superblock at offset 512 in its memory,
+  // `fallback`, a copy.
+  std::span<unsigned char> build(const CheckpointState& state, ImageArena& arena,
+                                 std::vector<unsigned char>& fallback) {
     H5Owner fcpl = own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file creation plist");
     check(H5Pset_userblock(fcpl.get(), kUserBlockSize), "set 512-byte user block");
     // No modification times in object headers: the same state gives the same bytes.
@@ -534,6 +654,9 @@ class ImageBuilder : public Hdf5Site {
     H5Owner fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access plist");
     check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, /*backing_store=*/0),
           "select in-memory core driver");
+    H5FD_file_image_callbacks_t callbacks = ImageArena::callbacks();
+    check(H5Pset_file_image_callbacks(fapl.get(), &callbacks),
+          "keep the in-memory file in the image arena");
     // The name only identifies the in-memory file (nothing is opened under it); HDF5 takes
     // two open core-driver files of the same name for one, so each build gets its own.
     static std::atomic<std::uint64_t> builds{0};
@@ -544,12 +667,23 @@ class ImageBuilder : public Hdf5Site {
     check(H5Fflush(file_id.get(), H5F_SCOPE_GLOBAL), "flush in-memory HDF5 file");
     const ssize_t size = H5Fget_file_image(file_id.get(), nullptr, 0);
     if (size < 0) fail_hdf5(file_, "get file image size");
-    std::vector<unsigned char> image(static_cast<std::size_t>(size));
-    if (H5Fget_file_image(file_id.get(), image.data(), image.size()) != size) {
-      fail_hdf5(file_, "get file image");
+    const std::size_t file_bytes = kUserBlockSize + static_cast<std::size_t>(size);
+    auto in_arena = [&] {
+      const std::span<const unsigned char> memory = arena.contents();
+      return memory.size() >= file_bytes && has_hdf5_signature_at(memory, kUserBlockSize);
+    };
+    if (!in_arena()) {
+      std::vector<unsigned char> image(static_cast<std::size_t>(size));
+      if (H5Fget_file_image(file_id.get(), image.data(), image.size()) != size) {
+        fail_hdf5(file_, "get file image");
+      }
+      file_id.close(file_, "close in-memory HDF5 file");
+      fallback = with_user_block(std::move(image), file_);
+      return fallback;
     }
     file_id.close(file_, "close in-memory HDF5 file");
-    return image;
+    if (!in_arena()) fail(file_, "build image: HDF5 image lost its superblock on close");
+    return arena.contents().first(file_bytes);
   }
 
  private:
@@ -772,10 +906,14 @@ struct Array {
 // clean-up wipes the error stack that says why an open failed.
 class ImageReader : public Hdf5Site {
  public:
+  // HDF5 parses `image` itself, in place: it must outlive the reader and stay unchanged.
   ImageReader(std::string file, std::vector<unsigned char>& image)
       : Hdf5Site(std::move(file)),
         payload_bytes_(image.size() - kUserBlockSize),
-        file_id_(open_image(image)) {}
+        borrowed_{image.data(), image.size()},
+        file_id_(open_image()) {}
+  ImageReader(const ImageReader&) = delete;
+  ImageReader& operator=(const ImageReader&) = delete;
 
   // Integrity-level check for verify_checkpoint: root attributes and groups exist.
   void check_structure() const {
@@ -843,11 +981,15 @@ class ImageReader : public Hdf5Site {
   void close() { file_id_.close(file_, "close HDF5 image"); }
 
  private:
-  H5Owner open_image(std::vector<unsigned char>& image) const {
+  H5Owner open_image() {
     H5Owner fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access plist");
     check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 16, /*backing_store=*/0),
           "select in-memory core driver");
-    check(H5Pset_file_image(fapl.get(), image.data(), image.size()),
+    // The callbacks must precede the image; they make HDF5 use the image without a copy.
+    H5FD_file_image_callbacks_t callbacks = borrowed_.callbacks();
+    check(H5Pset_file_image_callbacks(fapl.get(), &callbacks),
+          "let HDF5 read the verified image in place");
+    check(H5Pset_file_image(fapl.get(), borrowed_.data, borrowed_.size),
           "hand the verified image to HDF5");
     // As in ImageBuilder::build: one name per open, as HDF5 identifies files by name.
     static std::atomic<std::uint64_t> opens{0};
@@ -1188,6 +1330,7 @@ class ImageReader : public Hdf5Site {
   }
 
   std::size_t payload_bytes_;
+  BorrowedImage borrowed_;  // before file_id_: HDF5 holds it while the file is open
   H5Owner file_id_;
 };
 
@@ -1196,13 +1339,15 @@ class ImageReader : public Hdf5Site {
 void write_checkpoint(const std::filesystem::path& path, const CheckpointState& state) {
   const std::string file = path.string();
   validate_state(state, file);
-  std::vector<unsigned char> hdf5_image;
+  ImageArena& arena = ImageArena::instance();
+  const std::lock_guard lock(arena.mutex());
+  std::vector<unsigned char> fallback;
+  std::span<unsigned char> bytes;
   {
     QuietHdf5Errors quiet;
-    hdf5_image = ImageBuilder(file).build(state);
+    bytes = ImageBuilder(file).build(state, arena, fallback);
   }
-  const std::vector<unsigned char> bytes =
-      frame_image(std::move(hdf5_image), state.format_version, file);
+  frame_image(bytes, state.format_version);
   commit_image(path, bytes, file);
 }
 
