@@ -1,6 +1,7 @@
 #include "master/dispatcher.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,19 +19,17 @@ constexpr std::size_t kMaxBatch = 4096;
 // How often on_idle runs while no result arrives: signals are answered within this.
 constexpr double kIdlePollSeconds = 0.02;
 
-std::string failure_message(std::uint64_t generation, std::uint64_t index, int rank,
-                            const std::string& detail) {
-  return fmt::format("evaluation of individual {} in generation {} failed on rank {}: {}", index,
-                     generation, rank, detail);
-}
+// Lines of the failure report kept for the stop message.
+constexpr std::size_t kReportedFailures = 5;
 
 }  // namespace
 
 Dispatcher::Dispatcher(common::Transport& transport, common::Evaluator* local_evaluator,
-                       const common::DispatchConfig& settings)
+                       const common::DispatchConfig& settings, const FailurePolicy& policy)
     : transport_(transport),
       local_evaluator_(local_evaluator),
       settings_(settings),
+      policy_(policy),
       stats_(static_cast<std::size_t>(transport.size())),
       worker_rng_(static_cast<std::size_t>(transport.size() - 1)) {
   if (transport.size() == 1 && local_evaluator == nullptr) {
@@ -82,20 +81,25 @@ int Dispatcher::store_results(const common::Message& message, common::Population
                                               message.source, result_batch_.objectives,
                                               population.objectives));
   }
+  completed_.clear();
   std::size_t failure = 0;
   for (std::size_t k = 0; k < result_batch_.size(); ++k) {
     const std::uint64_t index = result_batch_.indices[k];
     if (result_batch_.statuses[k] != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
       const std::string detail =
           failure < result_batch_.details.size() ? result_batch_.details[failure] : "no detail";
-      throw common::EvaluationError(
-          failure_message(task_batch_.generation, index, message.source, detail));
+      ++failure;
+      if (handle_failure(population, index, message.source, result_batch_.statuses[k], detail)) {
+        continue;  // queued for another attempt
+      }
+    } else {
+      // Stored by task index, never arrival order: results must not depend on how many
+      // workers there are or which one was fastest.
+      std::copy_n(
+          result_batch_.fitness.begin() + static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
+          result_batch_.objectives, population.fitness_of(index).begin());
     }
-    // Stored by task index, never arrival order: results must not depend on how many
-    // workers there are or which one was fastest.
-    std::copy_n(
-        result_batch_.fitness.begin() + static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
-        result_batch_.objectives, population.fitness_of(index).begin());
+    completed_.push_back(index);
   }
   worker_rng_[static_cast<std::size_t>(message.source - 1)] = result_batch_.worker_rng;
   WorkerStats& stats = stats_[static_cast<std::size_t>(message.source)];
@@ -110,8 +114,56 @@ int Dispatcher::store_results(const common::Message& message, common::Population
   return message.source;
 }
 
+void Dispatcher::begin_round(std::uint64_t generation, std::size_t population_size) {
+  generation_ = generation;
+  failed_attempts_.assign(population_size, 0);
+  last_failed_rank_.assign(population_size, -1);
+  retry_queue_.clear();
+  attempts_failed_ = 0;
+  given_failure_fitness_ = 0;
+  failure_report_.clear();
+}
+
+bool Dispatcher::handle_failure(common::Population& population, std::uint64_t index, int rank,
+                                std::uint8_t status, const std::string& detail) {
+  ++attempts_failed_;
+  const int attempt = ++failed_attempts_[index];
+  last_failed_rank_[index] = rank;
+  const std::string what =
+      fmt::format("individual {} of generation {} (status {}, rank {}, attempt {}): {}", index,
+                  generation_, static_cast<int>(status), rank, attempt, detail);
+  if (attempt <= policy_.retries) {
+    spdlog::warn("evaluation failed, retrying: {}", what);
+    retry_queue_.push_back(index);
+    return true;
+  }
+  // Deterministic, so a resumed run that replays this generation gives the same result.
+  for (double& value : population.fitness_of(index)) value = policy_.failure_fitness;
+  ++given_failure_fitness_;
+  if (failure_report_.size() < kReportedFailures) failure_report_.push_back(what);
+  spdlog::warn("evaluation failed for good, given the failure fitness {}: {}",
+               policy_.failure_fitness, what);
+  return false;
+}
+
+void Dispatcher::check_failure_share(const EvaluationOutcome& outcome) const {
+  if (outcome.evaluated == 0 || outcome.given_failure_fitness == 0) return;
+  const double share =
+      static_cast<double>(outcome.given_failure_fitness) / static_cast<double>(outcome.evaluated);
+  if (share <= policy_.max_failure_share) return;
+  std::string report;
+  for (const auto& line : failure_report_) report += "\n  " + line;
+  throw common::EvaluationError(fmt::format(
+      "{} of {} evaluations in generation {} failed after {} retries ({:.0f}% > "
+      "dispatch.max_failure_share = {:.0f}%): stopping rather than optimising failures. "
+      "First failures:{}",
+      outcome.given_failure_fitness, outcome.evaluated, generation_, policy_.retries, share * 100,
+      policy_.max_failure_share * 100, report));
+}
+
 EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
                                        std::uint64_t generation, const EvaluationHooks& hooks) {
+  begin_round(generation, population.size());
   if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
   discard_abandoned();
 
@@ -123,41 +175,60 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   std::size_t next = 0;
   std::vector<int> outstanding(static_cast<std::size_t>(transport_.size()), 0);
   int batches_out = 0;
+  std::vector<std::size_t> retry_batch;
 
+  auto has_work = [&] { return next < pending.size() || !retry_queue_.empty(); };
   auto send_next = [&](int worker) {
-    const std::size_t count = std::min(batch_size(pending.size() - next), pending.size() - next);
-    send_batch(worker, population, std::span(pending).subspan(next, count), job, generation);
-    next += count;
+    if (!retry_queue_.empty()) {
+      // A retry goes alone, and to another worker than the one it failed on if it can.
+      auto it = std::find_if(retry_queue_.begin(), retry_queue_.end(),
+                             [&](std::size_t index) { return last_failed_rank_[index] != worker; });
+      if (it == retry_queue_.end()) it = retry_queue_.begin();
+      retry_batch.assign(1, *it);
+      retry_queue_.erase(it);
+      send_batch(worker, population, retry_batch, job, generation);
+    } else {
+      const std::size_t count = std::min(batch_size(pending.size() - next), pending.size() - next);
+      send_batch(worker, population, std::span(pending).subspan(next, count), job, generation);
+      next += count;
+    }
     ++outstanding[static_cast<std::size_t>(worker)];
     ++batches_out;
   };
-  // Round-robin the first batches so every worker starts at once.
-  for (int round = 0; round < settings_.in_flight; ++round) {
-    for (int worker = 1; worker < transport_.size() && next < pending.size(); ++worker) {
-      send_next(worker);
+  auto feed_idle_workers = [&] {
+    for (int round = 0; round < settings_.in_flight; ++round) {
+      for (int worker = 1; worker < transport_.size() && has_work(); ++worker) {
+        if (outstanding[static_cast<std::size_t>(worker)] <= round) send_next(worker);
+      }
     }
-  }
+  };
+  // Round-robin the first batches so every worker starts at once.
+  feed_idle_workers();
   while (batches_out > 0) {
     std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
     if (message) {
       const int worker = store_results(*message, population);
       --outstanding[static_cast<std::size_t>(worker)];
       --batches_out;
-      outcome.evaluated += static_cast<std::int64_t>(result_batch_.size());
-      if (hooks.on_results) hooks.on_results(result_batch_.indices);
+      outcome.evaluated += static_cast<std::int64_t>(completed_.size());
+      if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
       // Dynamic load balancing: the worker that just finished gets the next batch.
-      while (next < pending.size() &&
-             outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
+      while (has_work() && outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
         send_next(worker);
       }
+      // Retries may have made work for workers that had run dry.
+      if (!retry_queue_.empty()) feed_idle_workers();
     }
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
       // Batches still out are abandoned: their results are recomputed after a restart.
       outcome.stopped = true;
       abandoned_batches_ += batches_out;
-      return outcome;
+      break;
     }
   }
+  outcome.attempts_failed = attempts_failed_;
+  outcome.given_failure_fitness = given_failure_fitness_;
+  if (!outcome.stopped) check_failure_share(outcome);
   return outcome;
 }
 
@@ -173,10 +244,19 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       break;
     }
     const common::EvalContext context{seed, job, generation, i};
-    common::EvalOutcome outcome =
-        local_evaluator_->evaluate(population.genome(i), context, population.fitness_of(i));
-    if (outcome.status != common::EvalStatus::kOk) {
-      throw common::EvaluationError(failure_message(generation, i, 0, outcome.detail));
+    for (;;) {
+      common::EvalOutcome outcome;
+      try {
+        outcome =
+            local_evaluator_->evaluate(population.genome(i), context, population.fitness_of(i));
+      } catch (const std::exception& e) {
+        outcome = {common::EvalStatus::kFailed, fmt::format("evaluator threw: {}", e.what())};
+      }
+      if (outcome.status == common::EvalStatus::kOk ||
+          !handle_failure(population, i, 0, static_cast<std::uint8_t>(outcome.status),
+                          outcome.detail)) {
+        break;
+      }
     }
     ++result.evaluated;
     if (hooks.on_results) {
@@ -187,6 +267,9 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
   stats_[0].tasks += result.evaluated;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.attempts_failed = attempts_failed_;
+  result.given_failure_fitness = given_failure_fitness_;
+  if (!result.stopped) check_failure_share(result);
   return result;
 }
 

@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/config.hpp"
@@ -34,19 +36,30 @@ struct EvaluationHooks {
   std::function<IdleAction()> on_idle;
 };
 
+// What happens to an evaluation that fails (exception, non-zero exit, timeout, garbage...).
+struct FailurePolicy {
+  int retries = 2;                 // further attempts, on another worker when there is one
+  double failure_fitness = 1e300;  // every objective of an individual that failed them all
+  double max_failure_share = 0.5;  // above this share of a call's evaluations, stop the run
+};
+
 struct EvaluationOutcome {
-  std::int64_t evaluated = 0;  // results received in this call
-  bool stopped = false;        // on_idle asked to stop; some members are still NaN
+  std::int64_t evaluated = 0;              // individuals completed in this call (failures included)
+  std::int64_t attempts_failed = 0;        // failed attempts, retried ones included
+  std::int64_t given_failure_fitness = 0;  // individuals that failed every attempt
+  bool stopped = false;                    // on_idle asked to stop; some members are still NaN
 };
 
 class Dispatcher {
  public:
   // `local_evaluator` is used when the transport has a single rank; may be null otherwise.
   Dispatcher(common::Transport& transport, common::Evaluator* local_evaluator,
-             const common::DispatchConfig& settings);
+             const common::DispatchConfig& settings, const FailurePolicy& policy = {});
 
-  // Evaluates every member of `population` with NaN fitness; writes fitness in place.
-  // Throws EvaluationError when an evaluation fails.
+  // Evaluates every member of `population` with NaN fitness; writes fitness in place. A
+  // failed evaluation is retried, then given the failure fitness (deterministic, so a
+  // resumed run stays identical); throws EvaluationError, with a report, when more than
+  // max_failure_share of the evaluations fail for good.
   EvaluationOutcome evaluate(common::Population& population, std::uint64_t seed, int job,
                              std::uint64_t generation, const EvaluationHooks& hooks = {});
 
@@ -69,17 +82,35 @@ class Dispatcher {
   std::size_t batch_size(std::size_t remaining) const;
   void send_batch(int worker, const common::Population& population,
                   std::span<const std::size_t> indices, int job, std::uint64_t generation);
-  // Stores the results of one message; returns the worker it came from.
+  // Stores the results of one message; returns the worker it came from. Failed entries go
+  // to the retry queue or get the failure fitness; completed_ lists what was settled.
   int store_results(const common::Message& message, common::Population& population);
+  // Returns true when the failed attempt is to be tried again; otherwise gives the
+  // individual the failure fitness.
+  bool handle_failure(common::Population& population, std::uint64_t index, int rank,
+                      std::uint8_t status, const std::string& detail);
+  void begin_round(std::uint64_t generation, std::size_t population_size);
+  void check_failure_share(const EvaluationOutcome& outcome) const;
 
   common::Transport& transport_;
   common::Evaluator* local_evaluator_;
   common::DispatchConfig settings_;
+  FailurePolicy policy_;
   std::vector<WorkerStats> stats_;              // index = rank (0 unused unless local)
   std::vector<common::Rng::State> worker_rng_;  // index = rank - 1
   int abandoned_batches_ = 0;
-  double seconds_per_task_ = 0;   // moving estimate from worker reports; 0 = unknown
-  common::TaskBatch task_batch_;  // reused: no fresh pages on the hot path
+
+  // Bookkeeping of the evaluate() call in progress.
+  std::uint64_t generation_ = 0;
+  std::vector<std::uint8_t> failed_attempts_;  // per individual
+  std::vector<int> last_failed_rank_;          // per individual, -1 = none
+  std::deque<std::size_t> retry_queue_;
+  std::vector<std::uint64_t> completed_;  // settled by the last message
+  std::int64_t attempts_failed_ = 0;
+  std::int64_t given_failure_fitness_ = 0;
+  std::vector<std::string> failure_report_;  // first few failures, for the stop message
+  double seconds_per_task_ = 0;              // moving estimate from worker reports; 0 = unknown
+  common::TaskBatch task_batch_;             // reused: no fresh pages on the hot path
   common::ResultBatch result_batch_;
   std::vector<std::byte> wire_;
 };

@@ -1,7 +1,11 @@
 // The job queue under real mpirun: results land by task index whatever the batch size,
 // prefetch depth or rank count, and worker RNG states round-trip.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "common/error.hpp"
 #include "common/rng.hpp"
 #include "master/dispatcher.hpp"
 #include "tests/mpi/mpi_harness.hpp"
@@ -120,6 +124,74 @@ TEST(Dispatch, StopsWhenAskedAndLeavesTheRestUnevaluated) {
   // Results of abandoned batches may still arrive: drain them so later tests start clean.
   dispatcher.discard_abandoned();
   EXPECT_EQ(dispatcher.abandoned_batches(), 0);
+}
+
+}  // namespace
+}  // namespace evo::master
+
+namespace evo::master {
+namespace {
+
+// Fails the first `failures_per_individual` attempts of every individual whose index is a
+// multiple of 5; counts attempts.
+class FlakyEvaluator : public common::Evaluator {
+ public:
+  explicit FlakyEvaluator(int failures_per_individual) : failures_(failures_per_individual) {}
+  int objectives() const override { return 1; }
+  common::EvalOutcome evaluate(std::span<const double> genome, const common::EvalContext& context,
+                               std::span<double> fitness) override {
+    ++attempts_;
+    if (context.index % 5 == 0 && seen_[context.index]++ < failures_) {
+      return {common::EvalStatus::kFailed, "flaky on purpose"};
+    }
+    fitness[0] = genome[0];
+    return {};
+  }
+  int attempts() const { return attempts_; }
+
+ private:
+  int failures_;
+  int attempts_ = 0;
+  std::map<std::uint64_t, int> seen_;
+};
+
+// The failure policy is the master's: exercised here with the in-process evaluator of a
+// single-rank run (multi-rank: tests/e2e/command_test.sh with a failing program).
+TEST(DispatchFailures, RetriesThenGivesTheFailureFitness) {
+  if (test::transport().size() > 1) GTEST_SKIP() << "in-process evaluator only at -np 1";
+  FlakyEvaluator flaky(/*failures_per_individual=*/1);
+  Dispatcher dispatcher(test::transport(), &flaky, {}, FailurePolicy{2, 1e9, 0.5});
+  common::Population population = random_population(20, 3);
+  const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0);
+  EXPECT_EQ(outcome.evaluated, 20);
+  EXPECT_EQ(outcome.attempts_failed, 4);  // individuals 0, 5, 10, 15 failed once
+  EXPECT_EQ(outcome.given_failure_fitness, 0);
+  EXPECT_EQ(flaky.attempts(), 24);
+  for (std::size_t i = 0; i < 20; ++i)
+    EXPECT_EQ(population.fitness_of(i)[0], population.genome(i)[0]);
+}
+
+TEST(DispatchFailures, IndividualsThatAlwaysFailGetTheFailureFitness) {
+  if (test::transport().size() > 1) GTEST_SKIP() << "in-process evaluator only at -np 1";
+  FlakyEvaluator always(/*failures_per_individual=*/1000);
+  Dispatcher dispatcher(test::transport(), &always, {}, FailurePolicy{2, 1e9, 0.5});
+  common::Population population = random_population(20, 3);
+  const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0);
+  EXPECT_EQ(outcome.given_failure_fitness, 4);
+  EXPECT_EQ(outcome.attempts_failed, 12);  // 3 attempts each
+  for (std::size_t i = 0; i < 20; i += 5) EXPECT_EQ(population.fitness_of(i)[0], 1e9);
+  EXPECT_EQ(population.fitness_of(1)[0], population.genome(1)[0]);
+}
+
+TEST(DispatchFailures, TooManyFailuresStopTheRunWithAReport) {
+  if (test::transport().size() > 1) GTEST_SKIP() << "in-process evaluator only at -np 1";
+  FlakyEvaluator always(1000);
+  Dispatcher dispatcher(test::transport(), &always, {}, FailurePolicy{0, 1e9, 0.1});
+  common::Population population = random_population(20, 3);
+  EXPECT_THAT([&] { dispatcher.evaluate(population, 1, 0, 7); },
+              ::testing::ThrowsMessage<common::EvaluationError>(::testing::AllOf(
+                  ::testing::HasSubstr("4 of 20 evaluations in generation 7 failed"),
+                  ::testing::HasSubstr("flaky on purpose"))));
 }
 
 }  // namespace
