@@ -42,8 +42,8 @@ struct KeyName {
   std::string_view key;
 };
 
-constexpr std::array<std::string_view, 6> kSections = {"run",       "problem",    "genome",
-                                                       "algorithm", "checkpoint", "dispatch"};
+constexpr std::array<std::string_view, 7> kSections = {
+    "run", "problem", "command", "genome", "algorithm", "checkpoint", "dispatch"};
 
 // Every key, in canonical order. The reader refuses to read a key missing from this list,
 // so the list, the reader and the unknown-key check cannot drift apart.
@@ -57,6 +57,15 @@ constexpr std::array kKeys = {
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
     KeyName{"problem", "noise_sigma"},
+    KeyName{"command", "argv"},
+    KeyName{"command", "input"},
+    KeyName{"command", "template"},
+    KeyName{"command", "template_target"},
+    KeyName{"command", "objectives"},
+    KeyName{"command", "timeout_s"},
+    KeyName{"command", "kill_grace_s"},
+    KeyName{"command", "scratch_dir"},
+    KeyName{"command", "keep_failed_scratch"},
     KeyName{"genome", "type"},
     KeyName{"genome", "lower"},
     KeyName{"genome", "upper"},
@@ -78,12 +87,16 @@ constexpr std::array kKeys = {
     KeyName{"checkpoint", "keep"},
     KeyName{"dispatch", "batch"},
     KeyName{"dispatch", "in_flight"},
+    KeyName{"dispatch", "retries"},
+    KeyName{"dispatch", "failure_fitness"},
+    KeyName{"dispatch", "max_failure_share"},
 };
 
 // Algorithms DESIGN.md names that this version does not implement yet.
 constexpr std::array<std::string_view, 6> kPlannedAlgorithms = {
     "mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"};
-constexpr std::array<std::string_view, 2> kPlannedProblems = {"command", "plugin"};
+constexpr std::array<std::string_view, 1> kPlannedProblems = {"plugin"};
+constexpr std::string_view kCommandProblem = "command";
 
 bool is_section(std::string_view name) {
   return std::find(kSections.begin(), kSections.end(), name) != kSections.end();
@@ -458,6 +471,38 @@ class Reader {
     return true;
   }
 
+  bool boolean(std::string_view section, std::string_view key, bool& out) {
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    if (!node->is_boolean()) {
+      wrong_type(section, key, "a boolean", *node);
+      return false;
+    }
+    out = node->as_boolean()->get();
+    return true;
+  }
+
+  bool strings(std::string_view section, std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    if (!node->is_array()) {
+      wrong_type(section, key, "an array of strings", *node);
+      return false;
+    }
+    std::vector<std::string> values;
+    const toml::array& array = *node->as_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      if (!array[i].is_string()) {
+        fail(section, key,
+             fmt::format("must be an array of strings, element {} is {}", i, describe(array[i])));
+        return false;
+      }
+      values.push_back(array[i].as_string()->get());
+    }
+    out = std::move(values);
+    return true;
+  }
+
   template <std::size_t N>
   bool choice(std::string_view section, std::string_view key, std::string& out,
               const std::array<std::string_view, N>& allowed) {
@@ -497,22 +542,24 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   const ProblemInfo* info = nullptr;
   if (in.text("problem", "name", problem.name)) {
     info = find_problem(problem.name);
-    if (info == nullptr) {
+    if (info == nullptr && problem.name != kCommandProblem) {
       const bool planned = std::find(kPlannedProblems.begin(), kPlannedProblems.end(),
                                      problem.name) != kPlannedProblems.end();
       if (planned) {
         in.fail("problem", "name",
-                fmt::format("'{}' is not available in this version (available: {})", problem.name,
-                            problem_names()),
+                fmt::format("'{}' is not available in this version (available: {}, {})",
+                            problem.name, problem_names(), kCommandProblem),
                 /*about=*/true);
       } else {
         std::vector<std::string_view> names;
         for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+        names.push_back(kCommandProblem);
         const auto best = closest(problem.name, names);
-        in.fail("problem", "name",
-                fmt::format("unknown problem '{}' (known: {}){}", problem.name, problem_names(),
-                            best ? fmt::format("; did you mean '{}'?", *best) : ""),
-                /*about=*/true);
+        in.fail(
+            "problem", "name",
+            fmt::format("unknown problem '{}' (known: {}, {}){}", problem.name, problem_names(),
+                        kCommandProblem, best ? fmt::format("; did you mean '{}'?", *best) : ""),
+            /*about=*/true);
       }
     }
   }
@@ -522,7 +569,41 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   return info;
 }
 
-void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem) {
+void read_command(Reader& in, CommandConfig& command, bool is_command) {
+  if (in.strings("command", "argv", command.argv) && is_command) {
+    if (command.argv.empty()) {
+      in.fail("command", "argv",
+              "is required when problem.name = \"command\": the program and its arguments, "
+              "e.g. argv = [\"./simulate\", \"--fast\"]");
+    } else if (command.argv[0].empty()) {
+      in.fail("command", "argv", "must name a program as its first element, got \"\"");
+    }
+  }
+  in.choice("command", "input", command.input,
+            std::array<std::string_view, 3>{"lines", "json", "none"});
+  in.text("command", "template", command.template_path);
+  std::string target = command.template_target;
+  if (in.text("command", "template_target", target)) {
+    const std::filesystem::path path(target);
+    const bool escapes = std::any_of(
+        path.begin(), path.end(), [](const std::filesystem::path& part) { return part == ".."; });
+    if (target.empty() || path.is_absolute() || escapes || path.filename().empty()) {
+      in.fail("command", "template_target",
+              fmt::format("must be a file name relative to the scratch directory (no '..'), "
+                          "got {}",
+                          quote(target)));
+    } else {
+      command.template_target = std::move(target);
+    }
+  }
+  in.integer("command", "objectives", command.objectives, 1);
+  in.number("command", "timeout_s", command.timeout_s, {.min = 0});
+  in.number("command", "kill_grace_s", command.kill_grace_s, {.min = 0});
+  in.text("command", "scratch_dir", command.scratch_dir);
+  in.boolean("command", "keep_failed_scratch", command.keep_failed_scratch);
+}
+
+void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, bool is_command) {
   std::string type = genome.type;
   if (in.text("genome", "type", type)) {
     if (type == "real") {
@@ -535,6 +616,19 @@ void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem) {
   // Bounds not given come from the problem's usual domain.
   const bool lower_given = in.present("genome", "lower");
   const bool upper_given = in.present("genome", "upper");
+  if (is_command) {
+    // An external program has no usual domain to fall back on.
+    const auto require = [&](std::string_view key, bool given) {
+      if (!given) {
+        in.add(in.origin("problem", "name"),
+               fmt::format("genome.{} is required when problem.name = \"command\" (an external "
+                           "program has no default domain)",
+                           key));
+      }
+    };
+    require("lower", lower_given);
+    require("upper", upper_given);
+  }
   if (problem != nullptr) {
     genome.lower = problem->lower;
     genome.upper = problem->upper;
@@ -601,6 +695,9 @@ void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
 void read_dispatch(Reader& in, DispatchConfig& dispatch) {
   in.integer("dispatch", "batch", dispatch.batch, 0);
   in.integer("dispatch", "in_flight", dispatch.in_flight, 1);
+  in.integer("dispatch", "retries", dispatch.retries, 0);
+  in.number("dispatch", "failure_fitness", dispatch.failure_fitness, {});
+  in.number("dispatch", "max_failure_share", dispatch.max_failure_share, {.min = 0, .max = 1});
 }
 
 class TomlWriter {
@@ -621,6 +718,15 @@ class TomlWriter {
   }
   void string(std::string_view key, std::string_view value) {
     text_ += fmt::format("{} = {}\n", key, quote(value));
+  }
+  void strings(std::string_view key, const std::vector<std::string>& values) {
+    std::vector<std::string> quoted;
+    quoted.reserve(values.size());
+    for (const std::string& value : values) quoted.push_back(quote(value));
+    text_ += fmt::format("{} = [{}]\n", key, fmt::join(quoted, ", "));
+  }
+  void boolean(std::string_view key, bool value) {
+    text_ += fmt::format("{} = {}\n", key, value ? "true" : "false");
   }
   const std::string& text() const { return text_; }
 
@@ -645,6 +751,23 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("dimension", problem.dimension);
   out.number("delay_ms", problem.delay_ms);
   out.number("noise_sigma", problem.noise_sigma);
+
+  // The program, what it is given and what it returns shape results. Its time limits,
+  // where its scratch directories go and whether failed ones are kept do not: a timeout
+  // depends on the machine as much as on the config, and may need raising on resume.
+  const CommandConfig& command = config.command;
+  out.section("command");
+  out.strings("argv", command.argv);
+  out.string("input", command.input);
+  out.string("template", command.template_path);
+  out.string("template_target", command.template_target);
+  out.integer("objectives", command.objectives);
+  if (!results_only) {
+    out.number("timeout_s", command.timeout_s);
+    out.number("kill_grace_s", command.kill_grace_s);
+    out.string("scratch_dir", command.scratch_dir);
+    out.boolean("keep_failed_scratch", command.keep_failed_scratch);
+  }
 
   const GenomeConfig& genome = config.genome;
   out.section("genome");
@@ -674,12 +797,18 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.integer("every_generations", checkpoint.every_generations);
     out.number("every_seconds", checkpoint.every_seconds);
     out.integer("keep", checkpoint.keep);
-
-    const DispatchConfig& dispatch = config.dispatch;
-    out.section("dispatch");
+  }
+  // The failure policy shapes results (which fitness a failed individual gets); batching
+  // and prefetch do not.
+  const DispatchConfig& dispatch = config.dispatch;
+  out.section("dispatch");
+  if (!results_only) {
     out.integer("batch", dispatch.batch);
     out.integer("in_flight", dispatch.in_flight);
   }
+  out.integer("retries", dispatch.retries);
+  out.number("failure_fitness", dispatch.failure_fitness);
+  out.number("max_failure_share", dispatch.max_failure_share);
   return out.text();
 }
 
@@ -711,7 +840,9 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   config.source = source_name;
   read_run(in, config.run);
   const ProblemInfo* problem = read_problem(in, config.problem);
-  read_genome(in, config.genome, problem);
+  const bool is_command = config.problem.name == kCommandProblem;
+  read_command(in, config.command, is_command);
+  read_genome(in, config.genome, problem, is_command);
   read_algorithm(in, config.algorithm);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
@@ -747,6 +878,16 @@ std::string to_toml(const Config& config) { return canonical_text(config, false)
 std::uint64_t result_hash(const Config& config) {
   const std::string text = canonical_text(config, true);
   return XXH3_64bits(text.data(), text.size());
+}
+
+int objective_count(const Config& config) {
+  if (config.problem.name == kCommandProblem) return config.command.objectives;
+  const ProblemInfo* info = find_problem(config.problem.name);
+  if (info == nullptr) {
+    throw ConfigError(
+        fmt::format("{}: problem.name: unknown problem '{}'", config.source, config.problem.name));
+  }
+  return info->objectives;
 }
 
 }  // namespace evo::common

@@ -25,6 +25,20 @@ struct ProblemConfig {
   double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
 };
 
+// problem.name = "command": an external program computes the fitness (worker/command_evaluator).
+struct CommandConfig {
+  std::vector<std::string> argv;  // program and arguments; run directly, never by a shell
+  std::string input = "lines";    // lines | json | none: what the program gets on stdin
+  std::string template_path;      // key "template": file copied into the scratch dir
+  std::string template_target = "input.txt";  // its name there (relative, no "..")
+  int objectives = 1;                         // numbers expected on the last line of stdout
+  // Operational limits: not part of result_hash (see docs/configuration.md).
+  double timeout_s = 0;     // 0 = none
+  double kill_grace_s = 2;  // between SIGTERM and SIGKILL to the program's process group
+  std::string scratch_dir;  // "" = $TMPDIR or /tmp
+  bool keep_failed_scratch = false;
+};
+
 struct GenomeConfig {
   std::string type = "real";
   double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp)
@@ -56,11 +70,16 @@ struct CheckpointConfig {
 struct DispatchConfig {
   int batch = 0;      // tasks per message; 0 = sized from measured evaluation time
   int in_flight = 2;  // batches outstanding per worker (prefetch)
+  // Failure policy (these shape results, so they are part of result_hash):
+  int retries = 2;                 // further attempts of a failed evaluation, on another worker
+  double failure_fitness = 1e300;  // every objective of an individual that failed them all
+  double max_failure_share = 0.5;  // of a generation's evaluations; above it the run stops
 };
 
 struct Config {
   RunConfig run;
   ProblemConfig problem;
+  CommandConfig command;
   GenomeConfig genome;
   AlgorithmConfig algorithm;
   CheckpointConfig checkpoint;
@@ -79,7 +98,13 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 std::string to_toml(const Config& config);
 
 // Hash of every key that shapes results. Keys that may change on resume without
-// changing results are left out: run.generations, run.output, checkpoint.*, dispatch.*.
+// changing results are left out: run.generations, run.output, checkpoint.*,
+// dispatch.batch, dispatch.in_flight,
+// and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
 std::uint64_t result_hash(const Config& config);
+
+// Objectives per individual: the catalog's count for a built-in problem, command.objectives
+// for "command". `config` must be valid (as parse_config returns it).
+int objective_count(const Config& config);
 
 }  // namespace evo::common

@@ -16,7 +16,40 @@ struct EvalContext {
   std::uint64_t index = 0;
 };
 
-enum class EvalStatus : std::uint8_t { kOk = 0, kFailed = 1 };
+// How an evaluation ended. The values travel on the wire (ResultBatch::statuses): append,
+// never renumber.
+enum class EvalStatus : std::uint8_t {
+  kOk = 0,
+  kFailed = 1,       // evaluator exception or any other failure
+  kNonZeroExit = 2,  // external program exited with a code other than 0
+  kSignaled = 3,     // external program killed by a signal
+  kTimeout = 4,      // external program still running after command.timeout_s
+  kGarbage = 5,      // output is not exactly the expected numbers
+  kNonFinite = 6,    // a NaN or infinite objective
+};
+inline constexpr std::uint8_t kLastEvalStatus = 6;
+
+// "ok", "failed", "non_zero_exit", "signaled", "timeout", "garbage", "non_finite";
+// "unknown" for any other value.
+constexpr const char* status_name(EvalStatus status) {
+  switch (status) {
+    case EvalStatus::kOk:
+      return "ok";
+    case EvalStatus::kFailed:
+      return "failed";
+    case EvalStatus::kNonZeroExit:
+      return "non_zero_exit";
+    case EvalStatus::kSignaled:
+      return "signaled";
+    case EvalStatus::kTimeout:
+      return "timeout";
+    case EvalStatus::kGarbage:
+      return "garbage";
+    case EvalStatus::kNonFinite:
+      return "non_finite";
+  }
+  return "unknown";
+}
 
 struct EvalOutcome {
   EvalStatus status = EvalStatus::kOk;

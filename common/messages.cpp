@@ -271,8 +271,7 @@ void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
   reader.array(batch.statuses, count);
   std::size_t failures = 0;
   for (std::uint8_t status : batch.statuses) {
-    if (status != static_cast<std::uint8_t>(EvalStatus::kOk) &&
-        status != static_cast<std::uint8_t>(EvalStatus::kFailed)) {
+    if (status > kLastEvalStatus) {
       malformed(kWhat, fmt::format("unknown evaluation status {}", status));
     }
     failures += failed(status) ? 1 : 0;

@@ -77,10 +77,9 @@ class JobRun {
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
         algorithm_(make_algorithm(config)),
-        hall_of_fame_(
-            static_cast<std::size_t>(config.run.hall_of_fame),
-            static_cast<std::size_t>(config.problem.dimension),
-            static_cast<std::size_t>(common::find_problem(config.problem.name)->objectives)),
+        hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
+                      static_cast<std::size_t>(config.problem.dimension),
+                      static_cast<std::size_t>(common::objective_count(config))),
         rng_(common::Rng::for_master(config.run.seed, job)) {}
 
   // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a
@@ -315,8 +314,8 @@ class JobRun {
     failed_checkpoints_ = 0;
     journal_.reset();  // the checkpoint now holds everything the journal did
     last_checkpoint_ = Clock::now();
-    spdlog::info("checkpoint {} (job {}, generation {}{}{}; {}) in {:.3f} s", path.string(), job_,
-                 generation_, final ? ", final" : "", partial, trigger, seconds_since(start));
+    spdlog::info("checkpoint {} (job {}, generation {}{}; {}) in {:.3f} s", path.string(), job_,
+                 generation_, partial, trigger, seconds_since(start));
   }
 
   void print_summary() const {
@@ -358,7 +357,9 @@ class JobRun {
 
 int run_master(const common::Config& config, const RunOptions& options,
                common::Transport& transport, common::Evaluator* local_evaluator) {
-  Dispatcher dispatcher(transport, local_evaluator, config.dispatch);
+  const FailurePolicy policy{config.dispatch.retries, config.dispatch.failure_fitness,
+                             config.dispatch.max_failure_share};
+  Dispatcher dispatcher(transport, local_evaluator, config.dispatch, policy);
   ensure_writable_directory(options.output);
   const common::DirectoryLock lock(options.output, kLockWaitSeconds);
   if (options.fresh) archive_previous_results(options.output);

@@ -10,7 +10,7 @@ namespace evo::master {
 SimpleGa::SimpleGa(const common::Config& config)
     : settings_(config.algorithm),
       dimension_(static_cast<std::size_t>(config.problem.dimension)),
-      objectives_(static_cast<std::size_t>(common::find_problem(config.problem.name)->objectives)),
+      objectives_(static_cast<std::size_t>(common::objective_count(config))),
       bounds_{config.genome.lower, config.genome.upper},
       mutation_indpb_(config.algorithm.mutation_indpb > 0
                           ? config.algorithm.mutation_indpb

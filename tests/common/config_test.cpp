@@ -54,6 +54,15 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.problem.dimension, b.problem.dimension);
   EXPECT_EQ(a.problem.delay_ms, b.problem.delay_ms);
   EXPECT_EQ(a.problem.noise_sigma, b.problem.noise_sigma);
+  EXPECT_EQ(a.command.argv, b.command.argv);
+  EXPECT_EQ(a.command.input, b.command.input);
+  EXPECT_EQ(a.command.template_path, b.command.template_path);
+  EXPECT_EQ(a.command.template_target, b.command.template_target);
+  EXPECT_EQ(a.command.objectives, b.command.objectives);
+  EXPECT_EQ(a.command.timeout_s, b.command.timeout_s);
+  EXPECT_EQ(a.command.kill_grace_s, b.command.kill_grace_s);
+  EXPECT_EQ(a.command.scratch_dir, b.command.scratch_dir);
+  EXPECT_EQ(a.command.keep_failed_scratch, b.command.keep_failed_scratch);
   EXPECT_EQ(a.genome.type, b.genome.type);
   EXPECT_EQ(a.genome.lower, b.genome.lower);
   EXPECT_EQ(a.genome.upper, b.genome.upper);
@@ -91,6 +100,17 @@ name = "rosenbrock"
 dimension = 12
 delay_ms = 2.5
 noise_sigma = 0.25
+
+[command]
+argv = ["./simulate", "--fast"]
+input = "json"
+template = "case.in"
+template_target = "run/case.in"
+objectives = 2
+timeout_s = 30
+kill_grace_s = 5
+scratch_dir = "/scratch"
+keep_failed_scratch = true
 
 [genome]
 type = "real"
@@ -329,8 +349,8 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
               AllOf(HasSubstr("cfg.toml: problem.name: unknown problem 'nosuch' (known: "),
                     HasSubstr(problem_names())));
   EXPECT_THAT(error_of("[problem]\nname = \"rastrign\"\n"), HasSubstr("did you mean 'rastrigin'?"));
-  EXPECT_THAT(error_of("[problem]\nname = \"command\"\n"),
-              HasSubstr("problem.name: 'command' is not available in this version"));
+  EXPECT_THAT(error_of("[problem]\nname = \"plugin\"\n"),
+              HasSubstr("problem.name: 'plugin' is not available in this version"));
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
@@ -490,25 +510,31 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   EXPECT_THAT(text, HasSubstr("crossover_eta = 15.0\n"));
   EXPECT_THAT(text, HasSubstr("lower = -5.12\n"));
   EXPECT_THAT(text, Not(HasSubstr("source")));
-  for (const char* section :
-       {"[run]", "[problem]", "[genome]", "[algorithm]", "[checkpoint]", "[dispatch]"}) {
+  for (const char* section : {"[run]", "[problem]", "[command]", "[genome]", "[algorithm]",
+                              "[checkpoint]", "[dispatch]"}) {
     EXPECT_THAT(text, HasSubstr(section));
   }
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 30);
+  EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
+  EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 42);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
-  EXPECT_EQ(result_hash(parse("")), 0xb0c75a32a2394000ULL);
+  // (Changed when the [command] section was added, and again for the failure policy
+  // keys of [dispatch]: both are always written.)
+  EXPECT_EQ(result_hash(parse("")), 0x9c675a2e1ec97767ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   const Config base = parse(kEveryKey);
   const std::uint64_t hash = result_hash(base);
   EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
-  for (const char* key : {"run.generations=1000", "run.output=\"other\"",
-                          "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
-                          "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7"}) {
+  for (const char* key :
+       {"run.generations=1000", "run.output=\"other\"", "checkpoint.every_generations=1",
+        "checkpoint.every_seconds=3.5", "checkpoint.keep=9", "dispatch.batch=100",
+        "dispatch.in_flight=7", "command.timeout_s=1", "command.kill_grace_s=0",
+        "command.scratch_dir=/elsewhere", "command.keep_failed_scratch=false"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
@@ -518,9 +544,108 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
   for (const char* key :
        {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
         "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
-        "run.hall_of_fame=6"}) {
+        "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
+        "command.template=other.in", "command.template_target=x.in", "command.objectives=3"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
+}
+
+constexpr const char* kCommand = R"(
+[problem]
+name = "command"
+dimension = 4
+[genome]
+lower = -1
+upper = 1
+[command]
+argv = ["./sim", "a b"]
+)";
+
+TEST(Config, CommandProblemReadsItsSection) {
+  const Config c = parse(kCommand);
+  EXPECT_EQ(c.problem.name, "command");
+  EXPECT_EQ(c.command.argv, (std::vector<std::string>{"./sim", "a b"}));
+  EXPECT_EQ(c.command.input, "lines");
+  EXPECT_EQ(c.command.template_target, "input.txt");
+  EXPECT_EQ(c.command.objectives, 1);
+  EXPECT_EQ(c.command.timeout_s, 0);
+  EXPECT_EQ(c.command.kill_grace_s, 2);
+  EXPECT_FALSE(c.command.keep_failed_scratch);
+  EXPECT_EQ(objective_count(c), 1);
+  EXPECT_EQ(objective_count(parse(kCommand, {"command.objectives=3"})), 3);
+  EXPECT_EQ(objective_count(parse("[problem]\nname = \"sphere\"\n")), 1);
+  const Config overridden = parse(kCommand, {"command.argv=[\"x\"]", "command.input=none"});
+  EXPECT_EQ(overridden.command.argv, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(overridden.command.input, "none");
+}
+
+TEST(Config, CommandNeedsArgvAndBounds) {
+  const std::string message = error_of("[problem]\nname = \"command\"\n");
+  EXPECT_THAT(message, HasSubstr("cfg.toml: command.argv is required when problem.name = "
+                                 "\"command\""));
+  EXPECT_THAT(message, HasSubstr("genome.lower is required when problem.name = \"command\""));
+  EXPECT_THAT(message, HasSubstr("genome.upper is required when problem.name = \"command\""));
+  EXPECT_THAT(error_of(kCommand, {"command.argv=[]"}), HasSubstr("command.argv is required"));
+  EXPECT_THAT(error_of(kCommand, {"command.argv=[\"\"]"}),
+              HasSubstr("command.argv must name a program"));
+  // Not needed for other problems.
+  EXPECT_EQ(error_of("[problem]\nname = \"sphere\"\n"), "");
+}
+
+TEST(Config, CommandKeysAreChecked) {
+  EXPECT_THAT(error_of(kCommand, {"command.argv=\"./sim --fast\""}),
+              HasSubstr("command.argv: expected an array of strings, got string"));
+  EXPECT_THAT(error_of(kCommand, {"command.argv=[\"a\", 3]"}),
+              HasSubstr("command.argv must be an array of strings, element 1 is integer 3"));
+  EXPECT_THAT(error_of(kCommand, {"command.input=xml"}),
+              HasSubstr("command.input must be one of lines, json, none, got 'xml'"));
+  EXPECT_THAT(error_of(kCommand, {"command.objectives=0"}),
+              HasSubstr("command.objectives must be >= 1, got 0"));
+  EXPECT_THAT(error_of(kCommand, {"command.timeout_s=-1"}), HasSubstr("command.timeout_s must be"));
+  EXPECT_THAT(error_of(kCommand, {"command.kill_grace_s=inf"}),
+              HasSubstr("command.kill_grace_s must be a finite number"));
+  EXPECT_THAT(error_of(kCommand, {"command.keep_failed_scratch=1"}),
+              HasSubstr("command.keep_failed_scratch: expected a boolean, got integer 1"));
+  for (const char* target : {"/etc/passwd", "../up.txt", "a/../../b", "dir/"}) {
+    EXPECT_THAT(error_of(kCommand, {fmt::format("command.template_target=\"{}\"", target)}),
+                HasSubstr("command.template_target must be a file name relative to the scratch"))
+        << target;
+  }
+  EXPECT_EQ(parse(kCommand, {"command.template_target=\"a/b.in\""}).command.template_target,
+            "a/b.in");
+  EXPECT_THAT(error_of("[command]\nargs = []\n"),
+              HasSubstr("unknown key 'command.args' (did you mean 'command.argv'?)"));
+}
+
+TEST(Config, ToTomlRoundTripsTheCommandSection) {
+  const Config config = parse(kCommand, {"command.argv=[\"with \\\"quote\\\"\", \"b\"]"});
+  const Config again = parse_config(to_toml(config), "again");
+  expect_same(config, again);
+  EXPECT_EQ(again.command.argv, (std::vector<std::string>{"with \"quote\"", "b"}));
+}
+
+}  // namespace
+}  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
+  const Config config = parse_config(
+      "[dispatch]\nretries = 0\nfailure_fitness = 1e9\nmax_failure_share = 0.25\n", "t.toml");
+  EXPECT_EQ(config.dispatch.retries, 0);
+  EXPECT_EQ(config.dispatch.failure_fitness, 1e9);
+  EXPECT_EQ(config.dispatch.max_failure_share, 0.25);
+  EXPECT_NE(result_hash(config), result_hash(parse_config("", "t.toml")));
+  EXPECT_THAT([] { parse_config("[dispatch]\nretries = -1\n", "t.toml"); },
+              ThrowsMessage<ConfigError>(HasSubstr("dispatch.retries")));
+  EXPECT_THAT([] { parse_config("[dispatch]\nmax_failure_share = 1.5\n", "t.toml"); },
+              ThrowsMessage<ConfigError>(HasSubstr("dispatch.max_failure_share")));
+  EXPECT_THAT([] { parse_config("[dispatch]\nfailure_fitness = nan\n", "t.toml"); },
+              ThrowsMessage<ConfigError>(HasSubstr("dispatch.failure_fitness")));
 }
 
 }  // namespace

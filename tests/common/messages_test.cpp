@@ -70,6 +70,24 @@ void expect_equal(const ResultBatch& a, const ResultBatch& b) {
   EXPECT_EQ(a.details, b.details);
 }
 
+TEST(Messages, EveryEvaluationStatusRoundTripsWithItsDetail) {
+  ResultBatch sent = make_results(0, 1);
+  for (std::uint8_t status = 0; status <= kLastEvalStatus; ++status) {
+    sent.indices.push_back(status);
+    sent.statuses.push_back(status);
+    sent.fitness.push_back(status);
+    if (status != kOk) {
+      sent.details.push_back(status_name(static_cast<EvalStatus>(status)));
+    }
+  }
+  std::vector<std::byte> wire;
+  pack_results(sent, wire);
+  ResultBatch received;
+  unpack_results(wire, received);
+  expect_equal(sent, received);
+  EXPECT_EQ(received.details.back(), "non_finite");
+}
+
 TEST(Messages, TaskBatchesRoundTripAtEverySize) {
   for (std::size_t count : {0u, 1u, 1000u}) {
     const TaskBatch sent = make_tasks(count, 30);

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The external-program evaluator (problem.name = "command") under real mpirun:
+#  1. a well-behaved program (awk summing squares, %.17g) gives results identical at 1, 2
+#     and 4 ranks, and identical to the built-in sphere with the same seed and bounds
+#     (%.17g round-trips every double, both ways);
+#  2. no scratch directory and no program process is left behind;
+#  3. a program that always fails (`false`) ends the run with exit code 1 and a message
+#     naming the individual and the status detail (whatever dispatch.retries says).
+source "$(dirname "$0")/lib.sh"
+
+base=$(scratch command)
+scratch_root="$base/tmp"
+mkdir -p "$scratch_root"
+
+cat >"$base/common.toml" <<'TOML'
+[run]
+seed = 11
+generations = 5
+
+[problem]
+name = "sphere"
+dimension = 5
+
+[genome]
+lower = -5.12
+upper = 5.12
+
+[algorithm]
+population = 20
+
+[checkpoint]
+every_generations = 1
+TOML
+
+cat >"$base/command.toml" <<'TOML'
+[run]
+seed = 11
+generations = 5
+
+[problem]
+name = "command"
+dimension = 5
+
+[command]
+argv = ["awk", "{ s += $1 * $1 } END { printf \"%.17g\\n\", s }"]
+input = "lines"
+timeout_s = 60
+
+[genome]
+lower = -5.12
+upper = 5.12
+
+[algorithm]
+population = 20
+
+[checkpoint]
+every_generations = 1
+TOML
+
+if evo_run 2 run "$base/common.toml" --out "$base/sphere" >"$base/sphere.log" 2>&1; then
+  pass "built-in sphere run"
+else
+  fail "built-in sphere run failed"
+  tail -n 20 "$base/sphere.log" >&2
+fi
+
+for np in 1 2 4; do
+  if ! TMPDIR="$scratch_root" evo_run $np run "$base/command.toml" --out "$base/np$np" \
+    >"$base/np$np.log" 2>&1; then
+    fail "command np=$np: run failed"
+    tail -n 20 "$base/np$np.log" >&2
+    continue
+  fi
+  same_results "$base/sphere" "$base/np$np" "command np=$np vs built-in sphere" &&
+    pass "command np=$np identical to the built-in sphere"
+done
+
+# Every scratch directory was removed after its (successful) evaluation.
+left=$(find "$scratch_root" -mindepth 1 | head -n 5)
+if [[ -z "$left" ]]; then
+  pass "no scratch directory left behind"
+else
+  fail "scratch directories left behind: $left"
+fi
+
+# command.scratch_dir is honoured (and also cleaned up).
+own_scratch="$base/own-scratch"
+mkdir -p "$own_scratch"
+if evo_run 2 run "$base/command.toml" --out "$base/own" \
+  --set run.generations=1 --set "command.scratch_dir=\"$own_scratch\"" \
+  --set 'command.argv=["/bin/sh", "-c", "case \"$EVO_SCRATCH\" in '"$own_scratch"'/evocluster-*) awk \"{ s += \\$1 * \\$1 } END { printf \\\"%.17g\\\\n\\\", s }\" ;; *) echo wrong scratch $EVO_SCRATCH ;; esac"]' \
+  >"$base/own.log" 2>&1; then
+  if [[ -z "$(find "$own_scratch" -mindepth 1 | head -n 1)" ]]; then
+    pass "command.scratch_dir used and cleaned up"
+  else
+    fail "command.scratch_dir not cleaned up"
+  fi
+else
+  fail "run with command.scratch_dir failed"
+  tail -n 20 "$base/own.log" >&2
+fi
+
+# A program that always fails ends the run: exit 1, the individual and the detail named.
+for np in 1 2; do
+  set +e
+  TMPDIR="$scratch_root" evo_run $np run "$base/command.toml" --out "$base/false$np" \
+    --set 'command.argv=["false"]' >"$base/false$np.log" 2>&1
+  code=$?
+  set -e
+  if [[ $code == 1 ]] && grep -q "command 'false': non_zero_exit: exit code 1" "$base/false$np.log" &&
+    grep -qi "individual\|index" "$base/false$np.log"; then
+    pass "np=$np: always-failing program stops the run with exit 1 and names the status"
+  else
+    fail "np=$np: always-failing program: exit $code, expected 1 with the status detail"
+    tail -n 10 "$base/false$np.log" >&2
+  fi
+done
+
+# No program process is left (awk/false run only inside evaluations).
+if pgrep -f "evocluster.*$base" >/dev/null; then
+  fail "evocluster processes left behind"
+else
+  pass "no process left behind"
+fi
+finish
