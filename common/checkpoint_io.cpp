@@ -534,13 +534,15 @@ struct LogColumn {
   double LogRecord::*real = nullptr;
 };
 
-constexpr std::array<LogColumn, 8> kLogColumns = {{
+constexpr std::array<LogColumn, 10> kLogColumns = {{
     {"gen", &LogRecord::gen, nullptr},
     {"evals", &LogRecord::evals, nullptr},
     {"min", nullptr, &LogRecord::min},
     {"avg", nullptr, &LogRecord::avg},
     {"max", nullptr, &LogRecord::max},
     {"std", nullptr, &LogRecord::std},
+    {"failed", &LogRecord::failed, nullptr},
+    {"retried", &LogRecord::retried, nullptr},
     {"wall_s", nullptr, &LogRecord::wall_s},
     {"evals_per_s", nullptr, &LogRecord::evals_per_s},
 }};

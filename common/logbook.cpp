@@ -31,8 +31,8 @@ std::string header_line() {
 
 // Same column order as logbook_columns().
 std::string row_line(const LogRecord& row) {
-  return fmt::format("{},{},{},{},{},{},{},{}\n", row.gen, row.evals, row.min, row.avg, row.max,
-                     row.std, row.wall_s, row.evals_per_s);
+  return fmt::format("{},{},{},{},{},{},{},{},{},{}\n", row.gen, row.evals, row.min, row.avg,
+                     row.max, row.std, row.failed, row.retried, row.wall_s, row.evals_per_s);
 }
 
 [[noreturn]] void io_failure(const std::string& action, const std::filesystem::path& path,
@@ -57,8 +57,8 @@ void write_all(int fd, std::string_view text, const std::filesystem::path& path)
 }  // namespace
 
 const std::vector<std::string>& logbook_columns() {
-  static const std::vector<std::string> columns = {"gen", "evals", "min",    "avg",
-                                                   "max", "std",   "wall_s", "evals_per_s"};
+  static const std::vector<std::string> columns = {
+      "gen", "evals", "min", "avg", "max", "std", "failed", "retried", "wall_s", "evals_per_s"};
   return columns;
 }
 

@@ -19,11 +19,15 @@ struct LogRecord {
   double avg = 0;
   double max = 0;
   double std = 0;
-  double wall_s = 0;       // timing: excluded from determinism comparisons
-  double evals_per_s = 0;  // timing
+  std::int64_t failed = 0;  // individuals holding the failure fitness (dispatch.failure_fitness)
+  // Run-dependent, like the timing columns (excluded from determinism comparisons):
+  std::int64_t retried = 0;  // failed evaluation attempts that were tried again
+  double wall_s = 0;         // timing: excluded from determinism comparisons
+  double evals_per_s = 0;    // timing
 };
 
-// Column names in CSV order; the timing columns come last.
+// Column names in CSV order; the run-dependent columns (retried, wall_s, evals_per_s)
+// come last.
 const std::vector<std::string>& logbook_columns();
 
 LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals);

@@ -129,9 +129,9 @@ bool Dispatcher::handle_failure(common::Population& population, std::uint64_t in
   ++attempts_failed_;
   const int attempt = ++failed_attempts_[index];
   last_failed_rank_[index] = rank;
-  const std::string what =
-      fmt::format("individual {} of generation {} (status {}, rank {}, attempt {}): {}", index,
-                  generation_, static_cast<int>(status), rank, attempt, detail);
+  const std::string what = fmt::format(
+      "individual {} of generation {} ({}, rank {}, attempt {}): {}", index, generation_,
+      common::status_name(static_cast<common::EvalStatus>(status)), rank, attempt, detail);
   if (attempt <= policy_.retries) {
     spdlog::warn("evaluation failed, retrying: {}", what);
     retry_queue_.push_back(index);

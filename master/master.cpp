@@ -132,6 +132,16 @@ class JobRun {
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
 
+  // Counted on the population, not on this launch's outcomes, so that a generation resumed
+  // from a mid-generation checkpoint logs the same number.
+  std::int64_t holding_failure_fitness(const common::Population& population) const {
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < population.size(); ++i) {
+      count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
+    }
+    return count;
+  }
+
   static std::int64_t unevaluated_count(const common::Population& population) {
     std::int64_t count = 0;
     for (std::size_t i = 0; i < population.size(); ++i) count += population.evaluated(i) ? 0 : 1;
@@ -209,6 +219,8 @@ class JobRun {
     evaluations_ += needed;
 
     common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
+    row.failed = holding_failure_fitness(algorithm_->population());
+    row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);

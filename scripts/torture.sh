@@ -39,10 +39,10 @@ compare() {
   a=$(ls "$1"/checkpoints/ckpt-*.h5 | sort | tail -n 1)
   b=$(ls "$2"/checkpoints/ckpt-*.h5 | sort | tail -n 1)
   for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min /logbook/avg \
-    /logbook/max /logbook/std; do
+    /logbook/max /logbook/std /logbook/failed; do
     h5diff "$a" "$b" "$object" "$object" >/dev/null 2>&1 || return 1
   done
-  diff <(cut -d, -f1-6 "$1/logbook.csv") <(cut -d, -f1-6 "$2/logbook.csv") >/dev/null
+  diff <(cut -d, -f1-7 "$1/logbook.csv") <(cut -d, -f1-7 "$2/logbook.csv") >/dev/null
 }
 
 resumed=0 identical=0 recomputed=0

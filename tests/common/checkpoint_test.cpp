@@ -102,6 +102,8 @@ CheckpointState make_state(int ranks) {
     row.avg = 0.1 * g;
     row.max = 1e10 + g;
     row.std = 0.333 * g;
+    row.failed = 3 * g;
+    row.retried = 7 * g + 1;
     row.wall_s = 1.25 * g;
     row.evals_per_s = 1000.5 + g;
     state.logbook.rows.push_back(row);
@@ -170,6 +172,8 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
     const LogRecord& e = expected.logbook.rows[i];
     EXPECT_EQ(a.gen, e.gen);
     EXPECT_EQ(a.evals, e.evals);
+    EXPECT_EQ(a.failed, e.failed);
+    EXPECT_EQ(a.retried, e.retried);
     EXPECT_EQ(bits({a.min, a.avg, a.max, a.std, a.wall_s, a.evals_per_s}),
               bits({e.min, e.avg, e.max, e.std, e.wall_s, e.evals_per_s}))
         << "logbook row " << i;

@@ -63,7 +63,7 @@ std::vector<std::string> split(const std::string& line) {
 
 LogRecord parse_row(const std::string& line) {
   const std::vector<std::string> f = split(line);
-  EXPECT_EQ(f.size(), 8u) << line;
+  EXPECT_EQ(f.size(), 10u) << line;
   LogRecord row;
   row.gen = std::stoll(f.at(0));
   row.evals = std::stoll(f.at(1));
@@ -71,8 +71,10 @@ LogRecord parse_row(const std::string& line) {
   row.avg = std::strtod(f.at(3).c_str(), nullptr);
   row.max = std::strtod(f.at(4).c_str(), nullptr);
   row.std = std::strtod(f.at(5).c_str(), nullptr);
-  row.wall_s = std::strtod(f.at(6).c_str(), nullptr);
-  row.evals_per_s = std::strtod(f.at(7).c_str(), nullptr);
+  row.failed = std::stoll(f.at(6));
+  row.retried = std::stoll(f.at(7));
+  row.wall_s = std::strtod(f.at(8).c_str(), nullptr);
+  row.evals_per_s = std::strtod(f.at(9).c_str(), nullptr);
   return row;
 }
 
@@ -92,13 +94,16 @@ void expect_same(const LogRecord& a, const LogRecord& b) {
   expect_same(a.avg, b.avg);
   expect_same(a.max, b.max);
   expect_same(a.std, b.std);
+  EXPECT_EQ(a.failed, b.failed);
+  EXPECT_EQ(a.retried, b.retried);
   expect_same(a.wall_s, b.wall_s);
   expect_same(a.evals_per_s, b.evals_per_s);
 }
 
 TEST(Logbook, ColumnsAreTheDocumentedOnes) {
-  EXPECT_EQ(logbook_columns(), (std::vector<std::string>{"gen", "evals", "min", "avg", "max", "std",
-                                                         "wall_s", "evals_per_s"}));
+  EXPECT_EQ(logbook_columns(),
+            (std::vector<std::string>{"gen", "evals", "min", "avg", "max", "std", "failed",
+                                      "retried", "wall_s", "evals_per_s"}));
 }
 
 TEST(Logbook, SummarizeComputesPopulationStatistics) {
@@ -144,15 +149,16 @@ TEST(Logbook, CsvRoundTripsDoublesExactly) {
   ScratchDir dir;
   const fs::path path = dir.path() / "logbook.csv";
   Logbook logbook;
-  logbook.rows.push_back({0, 200, 0.1, 1e-300, 1.0 / 3.0, 2.5e300, 0.30000000000000004, 123.456});
+  logbook.rows.push_back(
+      {0, 200, 0.1, 1e-300, 1.0 / 3.0, 2.5e300, 4, 9, 0.30000000000000004, 123.456});
   logbook.rows.push_back({1, 200, -0.0, 5e-324, std::numeric_limits<double>::max(),
-                          std::numeric_limits<double>::infinity(), kNaN, 0});
+                          std::numeric_limits<double>::infinity(), 0, 0, kNaN, 0});
   logbook.write_csv(path);
   EXPECT_FALSE(fs::exists(dir.path() / "logbook.csv.tmp"));
 
   const std::vector<std::string> lines = read_lines(path);
   ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,wall_s,evals_per_s");
+  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s");
   EXPECT_EQ(split(lines[1])[2], "0.1");
   EXPECT_EQ(split(lines[1])[3], "1e-300");
   for (std::size_t i = 0; i < logbook.rows.size(); ++i) {
@@ -176,9 +182,9 @@ TEST(Logbook, AppendAddsOneRowAfterWriteCsv) {
   ScratchDir dir;
   const fs::path path = dir.path() / "logbook.csv";
   Logbook logbook;
-  logbook.rows.push_back({0, 10, 0.5, 0.75, 1, 0.25, 0.01, 1000});
+  logbook.rows.push_back({0, 10, 0.5, 0.75, 1, 0.25, 0, 0, 0.01, 1000});
   logbook.write_csv(path);
-  const LogRecord next{1, 10, 0.1, 0.2, 0.7, 1e-300, 0.02, 500};
+  const LogRecord next{1, 10, 0.1, 0.2, 0.7, 1e-300, 2, 1, 0.02, 500};
   Logbook::append_csv(path, next);
   const std::vector<std::string> lines = read_lines(path);
   ASSERT_EQ(lines.size(), 3u);
@@ -198,7 +204,7 @@ TEST(Logbook, AppendToMissingFileWritesTheHeaderFirst) {
   Logbook::append_csv(path, {0, 1, 2, 3, 4, 5, 6, 7});
   const std::vector<std::string> lines = read_lines(path);
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,wall_s,evals_per_s");
+  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s");
 }
 
 TEST(Logbook, UnwritablePathNamesTheFile) {

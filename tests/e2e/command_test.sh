@@ -116,6 +116,28 @@ for np in 1 2; do
   fi
 done
 
+# A program that fails for some genomes (first gene below -3): they are retried, then given
+# the failure fitness; the run completes, the logbook counts them, and the result is the
+# same on every rank count.
+failing='["/bin/sh", "-c", "awk \"NR == 1 && \\$1 < -3 { exit 3 } { s += \\$1 * \\$1 } END { printf \\\"%.17g\\\\n\\\", s }\""]'
+for np in 1 3; do
+  if ! TMPDIR="$scratch_root" evo_run $np run "$base/command.toml" --out "$base/partial$np" \
+    --set "command.argv=$failing" --set dispatch.retries=1 --set dispatch.failure_fitness=1e9 \
+    >"$base/partial$np.log" 2>&1; then
+    fail "np=$np: a program failing for some genomes ended the run"
+    tail -n 10 "$base/partial$np.log" >&2
+  fi
+done
+failed_total=$(awk -F, 'NR > 1 { s += $7 } END { print s + 0 }' "$base/partial1/logbook.csv")
+if ((failed_total > 0)) && grep -q "given the failure fitness 1000000000" "$base/partial1.log" &&
+  grep -q "evaluation failed, retrying" "$base/partial1.log"; then
+  pass "failing genomes retried, then given the failure fitness ($failed_total counted in the logbook)"
+else
+  fail "failing genomes: logbook counts $failed_total, or the log lacks the retry/failure lines"
+fi
+same_results "$base/partial1" "$base/partial3" "failing genomes np=1 vs np=3" &&
+  pass "failing genomes: identical on 1 and 3 ranks"
+
 # No program process is left (awk/false run only inside evaluations).
 if pgrep -f "evocluster.*$base" >/dev/null; then
   fail "evocluster processes left behind"

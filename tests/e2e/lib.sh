@@ -52,7 +52,7 @@ same_results() {
   fi
   local object
   for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min \
-    /logbook/avg /logbook/max /logbook/std; do
+    /logbook/avg /logbook/max /logbook/std /logbook/failed; do
     if ! h5diff "$a" "$b" "$object" "$object" >/dev/null 2>&1; then
       fail "$label: $object differs between $a and $b"
       h5diff -r "$a" "$b" "$object" "$object" 2>&1 | head -n 5 >&2 || true
@@ -65,8 +65,8 @@ same_results() {
       return 1
     fi
   done
-  # The CSV too, without the timing columns (the last two).
-  if ! diff <(cut -d, -f1-6 "$1/logbook.csv") <(cut -d, -f1-6 "$2/logbook.csv") >/dev/null; then
+  # The CSV too, without the run-dependent columns (retried, wall_s, evals_per_s).
+  if ! diff <(cut -d, -f1-7 "$1/logbook.csv") <(cut -d, -f1-7 "$2/logbook.csv") >/dev/null; then
     fail "$label: logbook.csv differs"
     return 1
   fi
