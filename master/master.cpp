@@ -15,7 +15,6 @@
 #include "common/error.hpp"
 #include "common/evaluation_journal.hpp"
 #include "common/logbook.hpp"
-#include "common/problem_catalog.hpp"
 #include "common/signals.hpp"
 #include "common/utc_time.hpp"
 #include "master/algorithm.hpp"

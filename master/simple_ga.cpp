@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
-#include "common/problem_catalog.hpp"
 
 namespace evo::master {
 
