@@ -65,4 +65,10 @@ class Evaluator {
                                std::span<double> fitness) = 0;
 };
 
+// The one way both sides run an evaluator: an exception becomes kFailed and a NaN or
+// infinite objective kNonFinite, whatever the evaluator (a NaN would otherwise read as
+// "not evaluated yet" on the master).
+EvalOutcome evaluate_guarded(Evaluator& evaluator, std::span<const double> genome,
+                             const EvalContext& context, std::span<double> fitness);
+
 }  // namespace evo::common

@@ -245,13 +245,8 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
     }
     const common::EvalContext context{seed, job, generation, i};
     for (;;) {
-      common::EvalOutcome outcome;
-      try {
-        outcome =
-            local_evaluator_->evaluate(population.genome(i), context, population.fitness_of(i));
-      } catch (const std::exception& e) {
-        outcome = {common::EvalStatus::kFailed, fmt::format("evaluator threw: {}", e.what())};
-      }
+      const common::EvalOutcome outcome = common::evaluate_guarded(
+          *local_evaluator_, population.genome(i), context, population.fitness_of(i));
       if (outcome.status == common::EvalStatus::kOk ||
           !handle_failure(population, i, 0, static_cast<std::uint8_t>(outcome.status),
                           outcome.detail)) {
@@ -288,11 +283,6 @@ void Dispatcher::discard_abandoned() {
   }
 }
 
-void Dispatcher::stop_workers(int exit_code) {
-  const auto payload = common::pack_text(std::to_string(exit_code));
-  for (int worker = 1; worker < transport_.size(); ++worker) {
-    transport_.send(worker, common::Tag::kStop, payload);
-  }
-}
+void Dispatcher::stop_workers(int exit_code) { common::stop_workers(transport_, exit_code); }
 
 }  // namespace evo::master

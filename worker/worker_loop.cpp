@@ -25,12 +25,8 @@ void evaluate_batch(common::Evaluator& evaluator, std::uint64_t seed,
   for (std::size_t k = 0; k < tasks.size(); ++k) {
     const common::EvalContext context{seed, tasks.job, tasks.generation, tasks.indices[k]};
     std::span<double> fitness(results.fitness.data() + k * objectives, objectives);
-    common::EvalOutcome outcome;
-    try {
-      outcome = evaluator.evaluate(tasks.genome(k), context, fitness);
-    } catch (const std::exception& e) {
-      outcome = {common::EvalStatus::kFailed, fmt::format("evaluator threw: {}", e.what())};
-    }
+    const common::EvalOutcome outcome =
+        common::evaluate_guarded(evaluator, tasks.genome(k), context, fitness);
     if (outcome.status != common::EvalStatus::kOk) {
       results.statuses[k] = static_cast<std::uint8_t>(outcome.status);
       results.details.push_back(outcome.detail);
@@ -63,10 +59,8 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
         case common::Tag::kRngState:
           rng = common::Rng::from_state(common::unpack_rng_state(message.payload));
           break;
-        case common::Tag::kStop: {
-          const std::string code = common::unpack_text(message.payload);
-          return code.empty() ? common::kExitOk : std::stoi(code);
-        }
+        case common::Tag::kStop:
+          return common::stop_exit_code(message);
         default:
           throw common::Error(fmt::format("unexpected message tag {} from rank {}",
                                           static_cast<int>(message.tag), message.source));
