@@ -44,11 +44,6 @@ bool is_first_rank() {
   return true;
 }
 
-void stop_all_workers(evo::common::Transport& transport, int exit_code) {
-  const auto payload = evo::common::pack_text(std::to_string(exit_code));
-  for (int rank = 1; rank < transport.size(); ++rank) transport.send(rank, Tag::kStop, payload);
-}
-
 int run_as_master(evo::common::Transport& transport, const RunArguments& arguments) {
   evo::common::Config config;
   std::unique_ptr<evo::common::Evaluator> local_evaluator;
@@ -68,7 +63,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
-    stop_all_workers(transport, e.exit_code());
+    evo::common::stop_workers(transport, e.exit_code());
     return e.exit_code();
   }
   const auto config_text = evo::common::pack_text(evo::common::to_toml(config));
@@ -91,7 +86,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
 
 int run_as_worker(evo::common::Transport& transport) {
   evo::common::Message start = transport.receive_any();
-  if (start.tag == Tag::kStop) return std::stoi(evo::common::unpack_text(start.payload));
+  if (start.tag == Tag::kStop) return evo::common::stop_exit_code(start);
   try {
     const auto config =
         evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");

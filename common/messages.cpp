@@ -336,4 +336,14 @@ std::string unpack_text(std::span<const std::byte> payload) {
   return text;
 }
 
+void stop_workers(Transport& transport, int exit_code) {
+  const auto payload = pack_text(std::to_string(exit_code));
+  for (int rank = 1; rank < transport.size(); ++rank) transport.send(rank, Tag::kStop, payload);
+}
+
+int stop_exit_code(const Message& stop) {
+  const std::string code = unpack_text(stop.payload);
+  return code.empty() ? 0 : std::stoi(code);
+}
+
 }  // namespace evo::common

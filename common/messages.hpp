@@ -10,6 +10,7 @@
 
 #include "common/evaluator.hpp"
 #include "common/rng.hpp"
+#include "common/transport.hpp"
 
 namespace evo::common {
 
@@ -51,5 +52,10 @@ Rng::State unpack_rng_state(std::span<const std::byte> payload);
 
 std::vector<std::byte> pack_text(const std::string& text);
 std::string unpack_text(std::span<const std::byte> payload);
+
+// kStop to every worker rank, carrying the exit code they are to return.
+void stop_workers(Transport& transport, int exit_code);
+// The exit code a kStop message carries (0 when it carries none).
+int stop_exit_code(const Message& stop);
 
 }  // namespace evo::common
