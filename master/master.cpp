@@ -284,8 +284,8 @@ class JobRun {
     state.ranks = transport_.size();
     state.final = final;
     state.seed = config_.run.seed;
-    state.config_hash = common::result_hash(config_);
-    state.config_text = common::to_toml(config_);
+    state.config_hash = config_hash_;
+    state.config_text = config_text_;
     state.evaluations = evaluations_;
     state.created_utc = common::utc_now("%Y-%m-%dT%H:%M:%SZ");
     state.software_version = EVO_VERSION;
@@ -343,6 +343,8 @@ class JobRun {
   }
 
   const common::Config& config_;
+  const std::string config_text_ = common::to_toml(config_);  // the same in every checkpoint
+  const std::uint64_t config_hash_ = common::result_hash(config_);
   int job_;
   fs::path directory_;
   common::Transport& transport_;
