@@ -34,17 +34,6 @@ mpirun -np "$np" "$bin" "${config[@]}" --out "$work/reference" >"$work/reference
 duration=$(echo "$(date +%s.%N) - $start" | bc)
 echo "torture: reference run took ${duration}s; $trials trials with $np ranks in $work"
 
-compare() {
-  local a b object
-  a=$(ls "$1"/checkpoints/ckpt-*.h5 | sort | tail -n 1)
-  b=$(ls "$2"/checkpoints/ckpt-*.h5 | sort | tail -n 1)
-  for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min /logbook/avg \
-    /logbook/max /logbook/std /logbook/failed; do
-    h5diff "$a" "$b" "$object" "$object" >/dev/null 2>&1 || return 1
-  done
-  diff <(cut -d, -f1-7 "$1/logbook.csv") <(cut -d, -f1-7 "$2/logbook.csv") >/dev/null
-}
-
 resumed=0 identical=0 recomputed=0
 for trial in $(seq "$trials"); do
   out="$work/trial$trial" trace="$work/trial$trial.trace"
@@ -83,7 +72,7 @@ for trial in $(seq "$trials"); do
   recomputed=$((recomputed + twice))
   from=$(sed -n 's/.*resuming from \([^ ]*\).*/\1/p' "$out.log" | head -n 1)
   recovered=$(sed -n 's/.*recovered \([0-9]*\) finished.*/\1/p' "$out.log" | head -n 1)
-  if compare "$work/reference" "$out"; then
+  if "$root/scripts/compare-runs.sh" "$work/reference" "$out" >/dev/null; then
     identical=$((identical + 1))
     echo "trial $trial: $how; resumed from ${from##*/}, ${recovered:-0} recovered from the journal, $twice recomputed: identical"
   else

@@ -40,37 +40,15 @@ newest_checkpoint() {
   ls "$dir"/ckpt-*.h5 2>/dev/null | sort | tail -n 1
 }
 
-# same_results DIR_A DIR_B LABEL: final population, hall of fame, logbook and master RNG
-# identical (timing columns aside). Fails the test with the first difference.
+# same_results DIR_A DIR_B LABEL: final population, hall of fame, reproducible logbook
+# columns and master RNG state identical (scripts/compare-runs.sh); fails the test with the
+# first difference.
 same_results() {
-  local a b label=$3
-  a=$(newest_checkpoint "$1")
-  b=$(newest_checkpoint "$2")
-  if [[ -z "$a" || -z "$b" ]]; then
-    fail "$label: missing checkpoint ($1 or $2)"
+  local difference
+  if ! difference=$("$EVO_SOURCE_DIR/scripts/compare-runs.sh" "$1" "$2"); then
+    fail "$3: $difference"
     return 1
   fi
-  local object
-  for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min \
-    /logbook/avg /logbook/max /logbook/std /logbook/failed; do
-    if ! h5diff "$a" "$b" "$object" "$object" >/dev/null 2>&1; then
-      fail "$label: $object differs between $a and $b"
-      h5diff -r "$a" "$b" "$object" "$object" 2>&1 | head -n 5 >&2 || true
-      return 1
-    fi
-  done
-  for attribute in generation final evaluations; do
-    if [[ "$(h5_attribute "$a" $attribute)" != "$(h5_attribute "$b" $attribute)" ]]; then
-      fail "$label: attribute $attribute differs: $(h5_attribute "$a" $attribute) vs $(h5_attribute "$b" $attribute)"
-      return 1
-    fi
-  done
-  # The CSV too, without the run-dependent columns (retried, wall_s, evals_per_s).
-  if ! diff <(cut -d, -f1-7 "$1/logbook.csv") <(cut -d, -f1-7 "$2/logbook.csv") >/dev/null; then
-    fail "$label: logbook.csv differs"
-    return 1
-  fi
-  return 0
 }
 
 # h5_attribute FILE NAME: a root attribute's value, as h5dump prints it.
