@@ -10,15 +10,12 @@ SimpleGa::SimpleGa(const common::Config& config)
     : settings_(config.algorithm),
       dimension_(static_cast<std::size_t>(config.problem.dimension)),
       objectives_(static_cast<std::size_t>(common::objective_count(config))),
-      bounds_{config.genome.lower, config.genome.upper},
-      mutation_indpb_(config.algorithm.mutation_indpb > 0
-                          ? config.algorithm.mutation_indpb
-                          : 1.0 / static_cast<double>(config.problem.dimension)) {}
+      variation_(config) {}
 
 common::Population SimpleGa::initial_population(common::Rng& rng) {
   common::Population initial(static_cast<std::size_t>(settings_.population), dimension_,
                              objectives_);
-  for (double& gene : initial.genes) gene = rng.uniform(bounds_.lower, bounds_.upper);
+  for (std::size_t i = 0; i < initial.size(); ++i) variation_.initialize(initial.genome(i), rng);
   return initial;
 }
 
@@ -36,14 +33,14 @@ common::Population SimpleGa::breed(common::Rng& rng) {
   }
   for (std::size_t i = elites + 1; i < size; i += 2) {
     if (rng.bernoulli(settings_.crossover_prob)) {
-      crossover(next.genome(i - 1), next.genome(i), rng);
+      variation_.crossover(next.genome(i - 1), next.genome(i), rng);
       next.invalidate(i - 1);
       next.invalidate(i);
     }
   }
   for (std::size_t i = elites; i < size; ++i) {
     if (rng.bernoulli(settings_.mutation_prob)) {
-      mutate(next.genome(i), rng);
+      variation_.mutate(next.genome(i), rng);
       next.invalidate(i);
     }
   }
@@ -74,23 +71,6 @@ void SimpleGa::restore_state(const common::AlgorithmState& state, common::Popula
         dimension_, objectives_));
   }
   population_ = std::move(population);
-}
-
-void SimpleGa::crossover(std::span<double> a, std::span<double> b, common::Rng& rng) const {
-  if (settings_.crossover == "blend") {
-    crossover_blend(a, b, settings_.blend_alpha, bounds_, rng);
-  } else {
-    crossover_sbx(a, b, settings_.crossover_eta, bounds_, rng);
-  }
-}
-
-void SimpleGa::mutate(std::span<double> genome, common::Rng& rng) const {
-  if (settings_.mutation == "gaussian") {
-    const double sigma = settings_.mutation_sigma * (bounds_.upper - bounds_.lower);
-    mutate_gaussian(genome, sigma, mutation_indpb_, bounds_, rng);
-  } else {
-    mutate_polynomial(genome, settings_.mutation_eta, mutation_indpb_, bounds_, rng);
-  }
 }
 
 }  // namespace evo::master

@@ -6,6 +6,7 @@
 #include "common/config.hpp"
 #include "master/algorithm.hpp"
 #include "master/operators.hpp"
+#include "master/variation.hpp"
 
 namespace evo::master {
 
@@ -22,14 +23,10 @@ class SimpleGa : public Algorithm {
   void restore_state(const common::AlgorithmState& state, common::Population population) override;
 
  private:
-  void crossover(std::span<double> a, std::span<double> b, common::Rng& rng) const;
-  void mutate(std::span<double> genome, common::Rng& rng) const;
-
   common::AlgorithmConfig settings_;
   std::size_t dimension_;
   std::size_t objectives_;
-  Bounds bounds_;
-  double mutation_indpb_;
+  Variation variation_;
   common::Population population_;
 };
 
