@@ -21,8 +21,9 @@ struct RunConfig {
 struct ProblemConfig {
   std::string name = "rastrigin";
   int dimension = 30;
-  double delay_ms = 0;       // built-ins sleep this long per evaluation
-  double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
+  double delay_ms = 0;              // built-ins sleep this long per evaluation
+  double noise_sigma = 0.1;         // noisy_sphere: standard deviation of the additive noise
+  std::uint64_t instance_seed = 1;  // knapsack: which generated instance (docs/problems.md)
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -40,9 +41,9 @@ struct CommandConfig {
 };
 
 struct GenomeConfig {
-  std::string type = "real";
-  double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp)
-  double upper = 0;
+  std::string type = "real";  // real | binary | integer | permutation; default: the problem's
+  double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp); whole numbers
+  double upper = 0;  // for integer genomes, fixed for binary (0, 1) and permutation (0, n - 1)
 };
 
 struct AlgorithmConfig {
@@ -51,14 +52,20 @@ struct AlgorithmConfig {
   double crossover_prob = 0.9;
   double mutation_prob = 0.2;
   int tournament_size = 3;
-  int elitism = 1;                      // best individuals copied unchanged to the next generation
-  std::string crossover = "sbx";        // sbx | blend
-  double crossover_eta = 15;            // SBX distribution index
-  double blend_alpha = 0.5;             // BLX-alpha
-  std::string mutation = "polynomial";  // polynomial | gaussian
-  double mutation_eta = 20;             // polynomial mutation distribution index
-  double mutation_sigma = 0.1;          // gaussian: sigma as a share of (upper - lower)
-  double mutation_indpb = 0;            // per-gene probability; 0 means 1 / dimension
+  int elitism = 1;  // best individuals copied unchanged to the next generation
+  // Default operators depend on genome.type (docs/configuration.md); the values here are
+  // those of a real genome.
+  std::string crossover = "sbx";  // sbx | blend | one_point | two_point | uniform | ordered | pmx
+  double crossover_eta = 15;      // SBX distribution index
+  double blend_alpha = 0.5;       // BLX-alpha
+  // polynomial | gaussian | flip_bit | uniform_int | creep | swap | inversion | shuffle_indexes
+  std::string mutation = "polynomial";
+  double mutation_eta = 20;              // polynomial mutation distribution index
+  double mutation_sigma = 0.1;           // gaussian: sigma as a share of (upper - lower)
+  double mutation_indpb = 0;             // per-gene probability; 0 means 1 / dimension
+  std::string selection = "tournament";  // tournament | roulette | sus | best | random
+  double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
+  int creep_step = 1;                    // creep mutation: largest step, in whole units
 };
 
 struct CheckpointConfig {

@@ -79,6 +79,10 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.algorithm.mutation_eta, b.algorithm.mutation_eta);
   EXPECT_EQ(a.algorithm.mutation_sigma, b.algorithm.mutation_sigma);
   EXPECT_EQ(a.algorithm.mutation_indpb, b.algorithm.mutation_indpb);
+  EXPECT_EQ(a.algorithm.selection, b.algorithm.selection);
+  EXPECT_EQ(a.algorithm.crossover_indpb, b.algorithm.crossover_indpb);
+  EXPECT_EQ(a.algorithm.creep_step, b.algorithm.creep_step);
+  EXPECT_EQ(a.problem.instance_seed, b.problem.instance_seed);
   EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
   EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
   EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
@@ -100,6 +104,7 @@ name = "rosenbrock"
 dimension = 12
 delay_ms = 2.5
 noise_sigma = 0.25
+instance_seed = 9
 
 [command]
 argv = ["./simulate", "--fast"]
@@ -131,6 +136,9 @@ mutation = "gaussian"
 mutation_eta = 30
 mutation_sigma = 0.05
 mutation_indpb = 0.125
+selection = "sus"
+crossover_indpb = 0.375
+creep_step = 3
 
 [checkpoint]
 every_generations = 4
@@ -143,7 +151,7 @@ in_flight = 3
 )";
 
 TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
-  ASSERT_EQ(all_problems().size(), 5u);
+  ASSERT_EQ(all_problems().size(), 10u);
   const ProblemInfo* rosenbrock = find_problem("rosenbrock");
   ASSERT_NE(rosenbrock, nullptr);
   EXPECT_EQ(rosenbrock->objectives, 1);
@@ -151,7 +159,14 @@ TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
   EXPECT_EQ(rosenbrock->upper, 2.048);
   EXPECT_EQ(find_problem("ackley")->upper, 32.768);
   EXPECT_EQ(find_problem("nosuch"), nullptr);
-  EXPECT_EQ(problem_names(), "sphere, rastrigin, rosenbrock, ackley, noisy_sphere");
+  EXPECT_EQ(problem_names(),
+            "sphere, rastrigin, rosenbrock, ackley, noisy_sphere, griewank, schwefel, onemax, "
+            "knapsack, tsp_berlin52");
+  EXPECT_EQ(find_problem("onemax")->genome_type, "binary");
+  EXPECT_EQ(find_problem("tsp_berlin52")->genome_type, "permutation");
+  EXPECT_EQ(find_problem("tsp_berlin52")->fixed_dimension, 52);
+  EXPECT_EQ(find_problem("griewank")->genome_type, "real");
+  EXPECT_EQ(find_problem("griewank")->fixed_dimension, 0);
   for (const ProblemInfo& problem : all_problems()) {
     EXPECT_LT(problem.lower, problem.upper) << problem.name;
     EXPECT_FALSE(problem.summary.empty()) << problem.name;
@@ -311,11 +326,19 @@ TEST(Config, OutOfRangeValuesNameKeyAndValue) {
       {"[algorithm]\npopulation = 10\nelitism = 10",
        "algorithm.elitism must be < algorithm.population (10), got 10"},
       {"[algorithm]\ncrossover = \"sbxx\"",
-       "algorithm.crossover must be one of sbx, blend, got 'sbxx' (did you mean 'sbx'?)"},
+       "algorithm.crossover must be one of sbx, blend, one_point, two_point, uniform, ordered, "
+       "pmx, got 'sbxx' (did you mean 'sbx'?)"},
       {"[algorithm]\ncrossover_eta = -1", "algorithm.crossover_eta must be >= 0, got -1"},
       {"[algorithm]\nblend_alpha = -0.5", "algorithm.blend_alpha must be >= 0, got -0.5"},
       {"[algorithm]\nmutation = \"uniform\"",
-       "algorithm.mutation must be one of polynomial, gaussian, got 'uniform'"},
+       "algorithm.mutation must be one of polynomial, gaussian, flip_bit, uniform_int, creep, "
+       "swap, inversion, shuffle_indexes, got 'uniform'"},
+      {"[algorithm]\nselection = \"rank\"",
+       "algorithm.selection must be one of tournament, roulette, sus, best, random, got 'rank'"},
+      {"[algorithm]\ncrossover_indpb = 1.5",
+       "algorithm.crossover_indpb must be between 0 and 1, got 1.5"},
+      {"[algorithm]\ncreep_step = 0", "algorithm.creep_step must be >= 1, got 0"},
+      {"[problem]\ninstance_seed = -1", "problem.instance_seed must be >= 0, got -1"},
       {"[algorithm]\nmutation_eta = -2", "algorithm.mutation_eta must be >= 0, got -2"},
       {"[algorithm]\nmutation_sigma = 0", "algorithm.mutation_sigma must be > 0, got 0"},
       {"[algorithm]\nmutation_indpb = 2",
@@ -325,7 +348,8 @@ TEST(Config, OutOfRangeValuesNameKeyAndValue) {
       {"[checkpoint]\nkeep = 0", "checkpoint.keep must be >= 1, got 0"},
       {"[dispatch]\nbatch = -1", "dispatch.batch must be >= 0, got -1"},
       {"[dispatch]\nin_flight = 0", "dispatch.in_flight must be >= 1, got 0"},
-      {"[genome]\ntype = \"binary\"", "genome.type must be 'real'"},
+      {"[genome]\ntype = \"bits\"",
+       "genome.type must be one of real, binary, integer, permutation, got 'bits'"},
       {"[genome]\nlower = 1\nupper = 1",
        "genome.lower must be < genome.upper, got lower = 1.0 and upper = 1.0"},
       {"[genome]\nlower = 10", "got lower = 10.0 and upper = 5.12 (the default for rastrigin)"},
@@ -516,14 +540,15 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 42);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 46);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written.)
-  EXPECT_EQ(result_hash(parse("")), 0x9c675a2e1ec97767ULL);
+  // keys of [dispatch]: both are always written; and again for problem.instance_seed,
+  // algorithm.selection, crossover_indpb and creep_step.)
+  EXPECT_EQ(result_hash(parse("")), 0x9d5c5d32cb4f3328ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -545,9 +570,15 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
        {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
         "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
         "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
-        "command.template=other.in", "command.template_target=x.in", "command.objectives=3"}) {
+        "command.template=other.in", "command.template_target=x.in", "command.objectives=3",
+        "algorithm.selection=roulette", "algorithm.crossover_indpb=0.5", "problem.instance_seed=10",
+        "algorithm.crossover=sbx"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
+  // creep_step only matters to integer genomes, but it is a result key all the same.
+  EXPECT_NE(result_hash(parse(kEveryKey, {"algorithm.creep_step=2"})), hash);
+  EXPECT_NE(result_hash(parse("[genome]\ntype = \"integer\"\nlower = -5\nupper = 5\n")),
+            result_hash(parse("[genome]\nlower = -5\nupper = 5\n")));
 }
 
 constexpr const char* kCommand = R"(
@@ -646,6 +677,109 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.max_failure_share")));
   EXPECT_THAT([] { parse_config("[dispatch]\nfailure_fitness = nan\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.failure_fitness")));
+}
+
+}  // namespace
+}  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+TEST(ConfigGenome, TypeAndOperatorsDefaultFromTheProblem) {
+  const Config onemax = parse("[problem]\nname = \"onemax\"\ndimension = 20\n");
+  EXPECT_EQ(onemax.genome.type, "binary");
+  EXPECT_EQ(onemax.genome.lower, 0.0);
+  EXPECT_EQ(onemax.genome.upper, 1.0);
+  EXPECT_EQ(onemax.algorithm.crossover, "two_point");
+  EXPECT_EQ(onemax.algorithm.mutation, "flip_bit");
+  const Config tsp = parse("[problem]\nname = \"tsp_berlin52\"\n");
+  EXPECT_EQ(tsp.genome.type, "permutation");
+  EXPECT_EQ(tsp.problem.dimension, 52);  // derived from the instance
+  EXPECT_EQ(tsp.genome.lower, 0.0);
+  EXPECT_EQ(tsp.genome.upper, 51.0);
+  EXPECT_EQ(tsp.algorithm.crossover, "ordered");
+  EXPECT_EQ(tsp.algorithm.mutation, "shuffle_indexes");
+  // A real problem on an integer genome: the domain rounded inwards to whole numbers.
+  const Config integer = parse("[genome]\ntype = \"integer\"\n");
+  EXPECT_EQ(integer.genome.lower, -5.0);
+  EXPECT_EQ(integer.genome.upper, 5.0);
+  EXPECT_EQ(integer.algorithm.crossover, "two_point");
+  EXPECT_EQ(integer.algorithm.mutation, "uniform_int");
+  const Config real = parse("");
+  EXPECT_EQ(real.algorithm.crossover, "sbx");
+  EXPECT_EQ(real.algorithm.mutation, "polynomial");
+  EXPECT_EQ(real.algorithm.selection, "tournament");
+}
+
+TEST(ConfigGenome, ResolvedConfigOfEveryGenomeTypeReadsBackEqual) {
+  for (const char* text :
+       {"[problem]\nname = \"onemax\"\n", "[problem]\nname = \"tsp_berlin52\"\n",
+        "[problem]\nname = \"knapsack\"\ninstance_seed = 4\n",
+        "[genome]\ntype = \"integer\"\nlower = -3\nupper = 7\n[algorithm]\nmutation = "
+        "\"creep\"\ncreep_step = 2\n",
+        "[problem]\nname = \"command\"\ndimension = 6\n[command]\nargv = [\"x\"]\n[genome]\n"
+        "type = \"permutation\"\n"}) {
+    const Config config = parse(text);
+    const std::string resolved = to_toml(config);
+    const Config again = parse(resolved);
+    expect_same(config, again);
+    EXPECT_EQ(to_toml(again), resolved) << text;
+  }
+}
+
+TEST(ConfigGenome, ProblemAndGenomeTypeMismatchSaysWhy) {
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[genome]\ntype = \"real\"\n"),
+              HasSubstr("cfg.toml: genome.type: problem 'onemax' is defined on binary genomes "
+                        "(bits, 0 or 1), got 'real'"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[genome]\ntype = \"integer\"\n"),
+              HasSubstr("problem 'tsp_berlin52' is defined on permutation genomes"));
+  EXPECT_THAT(error_of("[problem]\nname = \"griewank\"\n", {"genome.type=permutation"}),
+              HasSubstr("--set genome.type=permutation: genome.type: problem 'griewank' is "
+                        "defined on real genomes (real numbers in [lower, upper]) or integer "
+                        "genomes, got 'permutation'"));
+}
+
+TEST(ConfigGenome, OperatorThatDoesNotFitTheGenomeSaysWhyAndWhatFits) {
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[algorithm]\ncrossover = \"sbx\"\n"),
+              HasSubstr("cfg.toml: algorithm.crossover: 'sbx' does not fit a permutation genome "
+                        "(its genes are an ordering of 0 .. n-1, each exactly once): it creates "
+                        "new real numbers between and around the parents' genes; use one of "
+                        "ordered, pmx"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n", {"algorithm.crossover=two_point"}),
+              HasSubstr("a child of two permutations can hold one element twice and miss another"));
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[algorithm]\nmutation = \"gaussian\"\n"),
+              HasSubstr("algorithm.mutation: 'gaussian' does not fit a binary genome (its genes "
+                        "are bits, 0 or 1): it adds real-valued perturbations; use one of "
+                        "flip_bit"));
+  EXPECT_THAT(error_of("[algorithm]\ncrossover = \"pmx\"\n"),
+              HasSubstr("'pmx' does not fit a real genome"));
+  EXPECT_THAT(error_of("[algorithm]\nmutation = \"swap\"\n"),
+              HasSubstr("it only reorders genes and never changes a value; use one of "
+                        "polynomial, gaussian"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\n[algorithm]\nmutation = \"flip_bit\"\n"),
+              HasSubstr("use one of uniform_int, creep"));
+  // Position-wise crossover fits real, binary and integer genomes.
+  EXPECT_EQ(error_of("[algorithm]\ncrossover = \"uniform\"\n"), "");
+  EXPECT_EQ(error_of("[problem]\nname = \"knapsack\"\n[algorithm]\ncrossover = \"uniform\"\n"), "");
+}
+
+TEST(ConfigGenome, BoundsOfBinaryPermutationAndIntegerGenomes) {
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[genome]\nlower = -1\n"),
+              HasSubstr("genome.lower is fixed at 0.0 for a binary genome (its genes are bits, 0 "
+                        "or 1; it may be left out), got -1.0"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[genome]\nupper = 60\n"),
+              HasSubstr("genome.upper is fixed at 51.0 for a permutation genome"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\nlower = 0.5\n"),
+              HasSubstr("genome.lower must be a whole number for an integer genome, got 0.5"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\nlower = 3\nupper = 3\n"),
+              HasSubstr("genome.lower must be < genome.upper"));
+}
+
+TEST(ConfigGenome, TspDimensionIsTheCityCount) {
+  EXPECT_EQ(parse("[problem]\nname = \"tsp_berlin52\"\ndimension = 52\n").problem.dimension, 52);
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\ndimension = 30\n"),
+              HasSubstr("cfg.toml: problem.dimension must be 52 for problem 'tsp_berlin52' (its "
+                        "number of cities; it may be left out), got 30"));
 }
 
 }  // namespace
