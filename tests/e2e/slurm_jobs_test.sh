@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# run.jobs = 3 under Slurm (scripts/sbatch-mpirun.sh): requeued in the middle of job 1,
+# run.jobs = 3 under Slurm (scripts/sbatch-mpirun.sh), interrupted in the middle of job 1
+# the way Slurm's --signal=B:USR1 warning does it (USR1 to the batch shell only): the
+# template forwards it, the ranks checkpoint and exit 85, the template requeues the job;
 # the restarted launch finishes job 1 from its checkpoint, then runs job 2, and never runs
 # job 0 again; each job equals the same job of an uninterrupted plain mpirun run.
 source "$(dirname "$0")/slurm_lib.sh"
@@ -18,11 +20,18 @@ echo "submitted job $job"
 in_job_1() { grep -q "^job 1 gen *[3-7] " "$log" 2>/dev/null; }
 wait_for 90 in_job_1 || fail "the job never reached the middle of job 1"
 job0_before=$(ls "$base/out/job.0/checkpoints")
-scontrol requeue "$job" || fail "scontrol requeue refused"
+scancel --batch --signal=USR1 "$job" || fail "scancel --batch --signal=USR1 refused"
 wait_for 150 job_has_ended "$job" || fail "job $job did not end"
 wait "$reference" || fail "the plain mpirun run failed"
 
 expect_final "$job" COMPLETED 0 "3 jobs, requeued in job 1"
+if grep -q "stopped by SIGUSR1 .*exit 85" "$log" &&
+  grep -q "checkpointed (exit 85): requeueing job $job" "$log"; then
+  pass "the batch shell forwarded USR1: checkpoint, exit 85, requeued by the script"
+else
+  fail "USR1 to the batch shell did not end in a checkpoint, exit 85 and a requeue"
+fi
+[[ $(job_field "$job" Restarts) == 1 ]] || fail "Restarts=$(job_field "$job" Restarts), expected 1"
 grep -q "resuming from .*job.1/checkpoints/.*(job 1, generation [1-9]" "$log" &&
   pass "the restart resumed job 1 from its checkpoint" ||
   fail "the restart did not resume job 1 from its checkpoint"
