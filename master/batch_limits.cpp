@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -81,32 +83,48 @@ double seconds_since_process_start() {
 }
 
 // Seconds left in the Slurm job this process belongs to, if it is one and Slurm says.
-std::optional<double> slurm_seconds_left(std::string& source) {
+// squeue's end time (%e) is the current one: Slurm moves it when the limit is changed and
+// when the job is preempted with a GraceTime (the time left, %L, does not follow the
+// latter). $SLURM_JOB_END_TIME (newer Slurm; 22.05 has none) is fixed at start, so it only
+// stands in when squeue cannot be asked.
+std::optional<double> slurm_seconds_left(std::string& source, bool quiet) {
   const char* job_id = std::getenv("SLURM_JOB_ID");
   if (job_id == nullptr || !parse_count(job_id)) return std::nullopt;
-  // Newer Slurm exports the end time; 22.05 does not, and squeue's %L is relative, so no
-  // time zone is involved.
+  const auto now = std::chrono::system_clock::now();
+  if (const auto end = command_output(fmt::format("squeue -h -j {} -o %e 2>/dev/null", job_id))) {
+    source = fmt::format("Slurm job {} (squeue: ends {})", job_id, *end);
+    return seconds_until_local_time(*end, now);  // "NONE" for a job without a limit
+  }
   if (const char* end = std::getenv("SLURM_JOB_END_TIME")) {
     if (const auto end_epoch = parse_count(end)) {
       source = fmt::format("Slurm job {} ($SLURM_JOB_END_TIME)", job_id);
-      const auto now = std::chrono::system_clock::now().time_since_epoch();
-      return std::max(0.0,
-                      static_cast<double>(*end_epoch) - std::chrono::duration<double>(now).count());
+      return std::max(0.0, static_cast<double>(*end_epoch) -
+                               std::chrono::duration<double>(now.time_since_epoch()).count());
     }
   }
-  const auto left = command_output(fmt::format("squeue -h -j {} -o %L 2>/dev/null", job_id));
-  if (!left) {
+  if (!quiet) {
     spdlog::warn(
-        "wall-time guard: cannot ask Slurm for the time left of job {} (squeue failed); "
+        "wall-time guard: cannot ask Slurm for the end time of job {} (squeue failed); "
         "relying on run.walltime and on signals",
         job_id);
-    return std::nullopt;
   }
-  source = fmt::format("Slurm job {} (squeue: {} left)", job_id, *left);
-  return parse_duration(*left);
+  return std::nullopt;
 }
 
 }  // namespace
+
+std::optional<double> seconds_until_local_time(std::string_view text,
+                                               std::chrono::system_clock::time_point now) {
+  const std::string copy(text);
+  std::tm parts{};
+  const char* end = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &parts);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  parts.tm_isdst = -1;  // let the time zone rules say
+  const std::time_t at = std::mktime(&parts);
+  if (at == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::max(
+      0.0, std::chrono::duration<double>(std::chrono::system_clock::from_time_t(at) - now).count());
+}
 
 std::optional<double> parse_duration(std::string_view text) {
   if (text.find_first_of("-:") == std::string_view::npos) return parse_number(text);
@@ -147,7 +165,7 @@ std::optional<double> parse_duration(std::string_view text) {
   return static_cast<double>(((days * 24 + hours) * 60 + minutes) * 60 + seconds);
 }
 
-std::optional<Deadline> find_deadline(const common::Config& config) {
+std::optional<Deadline> find_deadline(const common::Config& config, bool quiet) {
   const auto now = BatchClock::now();
   std::optional<Deadline> deadline;
   const auto consider = [&](double seconds, std::string source) {
@@ -159,12 +177,31 @@ std::optional<Deadline> find_deadline(const common::Config& config) {
     consider(config.run.walltime - seconds_since_process_start(), "run.walltime");
   }
   std::string slurm_source;
-  if (const auto left = slurm_seconds_left(slurm_source)) consider(*left, slurm_source);
+  if (const auto left = slurm_seconds_left(slurm_source, quiet)) consider(*left, slurm_source);
   return deadline;
 }
 
-WalltimeGuard::WalltimeGuard(BatchClock::time_point deadline, double margin_seconds)
-    : deadline_(deadline), margin_seconds_(margin_seconds) {}
+WalltimeGuard::WalltimeGuard(std::optional<BatchClock::time_point> deadline, double margin_seconds,
+                             Refresh refresh, double refresh_seconds)
+    : deadline_(deadline),
+      margin_seconds_(margin_seconds),
+      refresh_(std::move(refresh)),
+      refresh_seconds_(refresh_seconds) {}
+
+void WalltimeGuard::refresh_if_due(BatchClock::time_point now) {
+  if (!refresh_) return;
+  const double since = std::chrono::duration<double>(now - last_refresh_).count();
+  if (refresh_seconds_ > 0 && since < refresh_seconds_) return;
+  last_refresh_ = now;
+  const auto fresh = refresh_();
+  if (!fresh) return;  // Slurm did not answer: keep what we knew
+  const auto moved = deadline_ ? std::chrono::duration<double>(fresh->at - *deadline_).count() : 0;
+  if (!deadline_ || std::abs(moved) >= 1) {
+    spdlog::warn("wall-time limit moved: now in {:.0f} s, from {}",
+                 std::chrono::duration<double>(fresh->at - now).count(), fresh->source);
+  }
+  deadline_ = fresh->at;
+}
 
 void WalltimeGuard::record_checkpoint(double seconds) {
   longest_checkpoint_seconds_ = std::max(longest_checkpoint_seconds_, seconds);
@@ -174,9 +211,20 @@ double WalltimeGuard::reserve_seconds() const {
   return std::max(margin_seconds_, kCheckpointSafetyFactor * longest_checkpoint_seconds_);
 }
 
-bool WalltimeGuard::must_stop(BatchClock::time_point now) const {
+bool WalltimeGuard::must_stop(BatchClock::time_point now) {
+  refresh_if_due(now);
   if (!deadline_) return false;
   return std::chrono::duration<double>(*deadline_ - now).count() <= reserve_seconds();
+}
+
+WalltimeGuard make_walltime_guard(const common::Config& config, std::optional<Deadline> initial) {
+  std::optional<BatchClock::time_point> at;
+  if (initial) at = initial->at;
+  WalltimeGuard::Refresh refresh;
+  if (std::getenv("SLURM_JOB_ID") != nullptr) {
+    refresh = [&config] { return find_deadline(config, /*quiet=*/true); };
+  }
+  return WalltimeGuard(at, config.run.walltime_margin, std::move(refresh), kSlurmRefreshSeconds);
 }
 
 void check_restart_count(const common::Config& config, const char* restart_count) {

@@ -267,7 +267,7 @@ class JobRun {
   }
 
   // Why the launch must end now (a signal, or the wall-time limit ahead), or "".
-  std::string stop_reason() const {
+  std::string stop_reason() {
     if (const int signal_number = common::stop_signal(); signal_number != 0) {
       return signal_name(signal_number);
     }
@@ -415,9 +415,8 @@ int run_master(const common::Config& config, const RunOptions& options,
       transport.size(), transport.size() - 1, config.problem.name, config.problem.dimension,
       config.algorithm.name, config.algorithm.population, config.run.generations, config.run.jobs,
       options.output.string());
-  WalltimeGuard walltime;
+  WalltimeGuard walltime = make_walltime_guard(config, options.deadline);
   if (options.deadline) {
-    walltime = WalltimeGuard(options.deadline->at, config.run.walltime_margin);
     const double left = std::chrono::duration<double>(options.deadline->at - Clock::now()).count();
     spdlog::info(
         "wall-time limit in {:.0f} s from {}: checkpoint and exit {} at least {:.0f} s "

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "common/error.hpp"
@@ -53,6 +54,22 @@ TEST(ParseDuration, RefusesWhatIsNotADuration) {
   }
 }
 
+TEST(SecondsUntilLocalTime, ReadsSlurmsEndTimeInTheLocalTimeZone) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t later = std::chrono::system_clock::to_time_t(now + 100s);
+  std::tm parts{};
+  localtime_r(&later, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &parts);
+  const auto left = seconds_until_local_time(text, now);
+  ASSERT_TRUE(left.has_value()) << text;
+  EXPECT_NEAR(*left, 100, 1.01);
+  EXPECT_EQ(seconds_until_local_time("2000-01-01T00:00:00", now), 0);  // past: none left
+  for (const char* other : {"NONE", "N/A", "Unknown", "", "2026-11-24T12:21:07x"}) {
+    EXPECT_EQ(seconds_until_local_time(other, now), std::nullopt) << other;
+  }
+}
+
 TEST(WalltimeGuard, WithoutADeadlineNeverStops) {
   WalltimeGuard guard;
   EXPECT_FALSE(guard.active());
@@ -79,6 +96,78 @@ TEST(WalltimeGuard, ReservesThreeTimesTheLongestCheckpointWhenThatExceedsTheMarg
   EXPECT_EQ(guard.reserve_seconds(), 24);
   EXPECT_FALSE(guard.must_stop(deadline - 25s));
   EXPECT_TRUE(guard.must_stop(deadline - 24s));
+}
+
+TEST(WalltimeGuard, ARefreshThatBringsTheEndForwardStopsTheRun) {
+  // As Slurm does when it preempts a job with a GraceTime, or its limit is lowered.
+  const auto start = BatchClock::now();
+  WalltimeGuard guard(
+      start + 1000s, 10,
+      [&] {
+        return std::optional(Deadline{start + 5s, "test"});
+      },
+      0);
+  EXPECT_TRUE(guard.must_stop(start));
+}
+
+TEST(WalltimeGuard, KeepsWhatItKnewWhenARefreshGetsNoAnswer) {
+  const auto start = BatchClock::now();
+  WalltimeGuard guard(
+      start + 1000s, 10, [] { return std::optional<Deadline>(); }, 0);
+  EXPECT_FALSE(guard.must_stop(start));
+  EXPECT_TRUE(guard.must_stop(start + 995s));
+}
+
+TEST(WalltimeGuard, ARefreshCanActivateAGuardThatHadNoDeadline) {
+  const auto start = BatchClock::now();
+  WalltimeGuard guard(
+      std::nullopt, 10,
+      [&] {
+        return std::optional(Deadline{start + 60s, "t"});
+      },
+      0);
+  EXPECT_FALSE(guard.active());
+  EXPECT_FALSE(guard.must_stop(start));
+  EXPECT_TRUE(guard.active());
+  EXPECT_TRUE(guard.must_stop(start + 50s));
+}
+
+TEST(WalltimeGuard, AsksAtMostOncePerRefreshInterval) {
+  int asked = 0;
+  const auto start = BatchClock::now();
+  WalltimeGuard guard(
+      start + 1000s, 10,
+      [&] {
+        ++asked;
+        return std::optional<Deadline>();
+      },
+      30);
+  guard.must_stop(start + 1s);
+  EXPECT_EQ(asked, 0);
+  guard.must_stop(start + 31s);
+  guard.must_stop(start + 40s);
+  EXPECT_EQ(asked, 1);
+  guard.must_stop(start + 62s);
+  EXPECT_EQ(asked, 2);
+}
+
+TEST_F(SlurmEnvironment, OnlyAGuardInsideASlurmJobAsksSlurmAgain) {
+  const auto config = config_with(100);
+  // Outside Slurm: nothing to refresh, the deadline stays run.walltime's (100 s, less the
+  // default margin of 60 s).
+  WalltimeGuard outside = make_walltime_guard(config, find_deadline(config));
+  EXPECT_FALSE(outside.must_stop(BatchClock::now() + 35s));
+  EXPECT_TRUE(outside.must_stop(BatchClock::now() + 45s));
+  // Inside a Slurm job whose end time is in 40 s, the refresh finds it.
+  const auto epoch_now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  setenv("SLURM_JOB_ID", "77", 1);
+  setenv("SLURM_JOB_END_TIME", std::to_string(epoch_now + 40).c_str(), 1);
+  WalltimeGuard inside = make_walltime_guard(config, std::nullopt);
+  EXPECT_FALSE(inside.active());
+  EXPECT_TRUE(inside.must_stop(BatchClock::now() +
+                               std::chrono::seconds(static_cast<long>(kSlurmRefreshSeconds) + 1)));
 }
 
 TEST_F(SlurmEnvironment, DeadlineComesFromRunWalltimeOutsideSlurm) {
