@@ -58,7 +58,7 @@ while :; do
   kill -0 "$pid" 2>/dev/null || break
 done
 
-if ((rc == 85)); then
+if ((rc == 85)) && [[ -n ${SLURM_JOB_ID:-} ]]; then
   echo "=== evocluster: checkpointed (exit 85): requeueing job $SLURM_JOB_ID"
   if scontrol requeue "$SLURM_JOB_ID"; then exit 0; fi
   echo "=== evocluster: 'scontrol requeue' failed: resubmit this script to continue" >&2
