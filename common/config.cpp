@@ -53,6 +53,9 @@ constexpr std::array kKeys = {
     KeyName{"run", "jobs"},
     KeyName{"run", "output"},
     KeyName{"run", "hall_of_fame"},
+    KeyName{"run", "walltime"},
+    KeyName{"run", "walltime_margin"},
+    KeyName{"run", "max_restarts"},
     KeyName{"problem", "name"},
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
@@ -610,6 +613,15 @@ void read_run(Reader& in, RunConfig& run) {
     in.fail("run", "output", "must not be empty, got \"\"");
   }
   in.integer("run", "hall_of_fame", run.hall_of_fame, 1);
+  in.number("run", "walltime", run.walltime, {.min = 0});
+  in.number("run", "walltime_margin", run.walltime_margin, {.min = 0});
+  in.integer("run", "max_restarts", run.max_restarts, 0);
+  if (run.walltime > 0 && run.walltime_margin >= run.walltime) {
+    in.fail("run", "walltime_margin",
+            fmt::format("must be shorter than run.walltime ({} s), got {} s: the run would stop "
+                        "before doing any work",
+                        format_double(run.walltime), format_double(run.walltime_margin)));
+  }
 }
 
 // Returns the problem's catalog entry, or nullptr when the name is not valid.
@@ -896,6 +908,12 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("jobs", run.jobs);
   if (!results_only) out.string("output", run.output);
   out.integer("hall_of_fame", run.hall_of_fame);
+  // Limits of one launch on one machine: they decide when a launch stops, never what it computes.
+  if (!results_only) {
+    out.number("walltime", run.walltime);
+    out.number("walltime_margin", run.walltime_margin);
+    out.integer("max_restarts", run.max_restarts);
+  }
 
   const ProblemConfig& problem = config.problem;
   out.section("problem");

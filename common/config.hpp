@@ -16,6 +16,10 @@ struct RunConfig {
   int jobs = 1;
   std::string output = "runs/demo";
   int hall_of_fame = 10;  // best individuals kept over the whole run
+  // Batch limits (docs/slurm.md); none of them shapes results.
+  double walltime = 0;  // seconds this launch may run; 0 = none (Slurm's limit still applies)
+  double walltime_margin = 60;  // stop this long before the limit (at least 3 x a checkpoint)
+  int max_restarts = 10;        // Slurm restarts (SLURM_RESTART_COUNT) after which a launch refuses
 };
 
 struct ProblemConfig {
@@ -105,7 +109,8 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 std::string to_toml(const Config& config);
 
 // Hash of every key that shapes results. Keys that may change on resume without
-// changing results are left out: run.generations, run.output, checkpoint.*,
+// changing results are left out: run.generations, run.output, run.walltime,
+// run.walltime_margin, run.max_restarts, checkpoint.*,
 // dispatch.batch, dispatch.in_flight,
 // and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
 std::uint64_t result_hash(const Config& config);

@@ -50,6 +50,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.run.jobs, b.run.jobs);
   EXPECT_EQ(a.run.output, b.run.output);
   EXPECT_EQ(a.run.hall_of_fame, b.run.hall_of_fame);
+  EXPECT_EQ(a.run.walltime, b.run.walltime);
+  EXPECT_EQ(a.run.walltime_margin, b.run.walltime_margin);
+  EXPECT_EQ(a.run.max_restarts, b.run.max_restarts);
   EXPECT_EQ(a.problem.name, b.problem.name);
   EXPECT_EQ(a.problem.dimension, b.problem.dimension);
   EXPECT_EQ(a.problem.delay_ms, b.problem.delay_ms);
@@ -98,6 +101,9 @@ generations = 7
 jobs = 3
 output = "out/dir"
 hall_of_fame = 5
+walltime = 3600
+walltime_margin = 90.5
+max_restarts = 4
 
 [problem]
 name = "rosenbrock"
@@ -208,6 +214,9 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.run.jobs, 3);
   EXPECT_EQ(c.run.output, "out/dir");
   EXPECT_EQ(c.run.hall_of_fame, 5);
+  EXPECT_EQ(c.run.walltime, 3600);
+  EXPECT_EQ(c.run.walltime_margin, 90.5);
+  EXPECT_EQ(c.run.max_restarts, 4);
   EXPECT_EQ(c.problem.name, "rosenbrock");
   EXPECT_EQ(c.problem.dimension, 12);
   EXPECT_EQ(c.problem.delay_ms, 2.5);
@@ -540,7 +549,24 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 46);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 49);
+}
+
+TEST(Config, BatchLimitsAreValidatedWithTheReason) {
+  EXPECT_EQ(parse("").run.walltime, 0);  // no limit of its own
+  EXPECT_EQ(parse("").run.walltime_margin, 60);
+  EXPECT_EQ(parse("").run.max_restarts, 10);
+  EXPECT_THAT([] { parse("", {"run.walltime=-1"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.walltime must be >= 0, got -1")));
+  EXPECT_THAT([] { parse("", {"run.max_restarts=-2"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.max_restarts must be >= 0, got -2")));
+  EXPECT_THAT(
+      [] {
+        parse("", {"run.walltime=30", "run.walltime_margin=30"});
+      },
+      ThrowsMessage<ConfigError>(
+          AllOf(HasSubstr("run.walltime_margin"), HasSubstr("would stop before doing any work"))));
+  EXPECT_EQ(parse("", {"run.walltime=30", "run.walltime_margin=10"}).run.walltime_margin, 10);
 }
 
 TEST(Config, ResultHashIsPinned) {
@@ -556,10 +582,11 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   const std::uint64_t hash = result_hash(base);
   EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
   for (const char* key :
-       {"run.generations=1000", "run.output=\"other\"", "checkpoint.every_generations=1",
-        "checkpoint.every_seconds=3.5", "checkpoint.keep=9", "dispatch.batch=100",
-        "dispatch.in_flight=7", "command.timeout_s=1", "command.kill_grace_s=0",
-        "command.scratch_dir=/elsewhere", "command.keep_failed_scratch=false"}) {
+       {"run.generations=1000", "run.output=\"other\"", "run.walltime=600", "run.walltime_margin=5",
+        "run.max_restarts=0", "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
+        "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
+        "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",
+        "command.keep_failed_scratch=false"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
