@@ -57,6 +57,7 @@ constexpr std::array kKeys = {
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
     KeyName{"problem", "noise_sigma"},
+    KeyName{"problem", "delay_distribution"},
     KeyName{"command", "argv"},
     KeyName{"command", "input"},
     KeyName{"command", "template"},
@@ -82,6 +83,7 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "mutation_eta"},
     KeyName{"algorithm", "mutation_sigma"},
     KeyName{"algorithm", "mutation_indpb"},
+    KeyName{"algorithm", "replacement"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -93,8 +95,8 @@ constexpr std::array kKeys = {
 };
 
 // Algorithms DESIGN.md names that this version does not implement yet.
-constexpr std::array<std::string_view, 6> kPlannedAlgorithms = {
-    "mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"};
+constexpr std::array<std::string_view, 5> kPlannedAlgorithms = {"mu_plus_lambda", "mu_comma_lambda",
+                                                                "cmaes", "de", "nsga2"};
 constexpr std::array<std::string_view, 1> kPlannedProblems = {"plugin"};
 constexpr std::string_view kCommandProblem = "command";
 
@@ -566,6 +568,8 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   in.integer("problem", "dimension", problem.dimension, 1);
   in.number("problem", "delay_ms", problem.delay_ms, {.min = 0});
   in.number("problem", "noise_sigma", problem.noise_sigma, {.min = 0});
+  in.choice("problem", "delay_distribution", problem.delay_distribution,
+            std::array<std::string_view, 2>{"fixed", "exponential"});
   return info;
 }
 
@@ -652,15 +656,17 @@ void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, b
 void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
-    if (name == "simple") {
+    if (name == "simple" || name == "steady_state") {
       algorithm.name = name;
     } else if (std::find(kPlannedAlgorithms.begin(), kPlannedAlgorithms.end(), name) !=
                kPlannedAlgorithms.end()) {
       in.fail("algorithm", "name",
-              fmt::format("'{}' is not available in this version (available: simple)", name),
+              fmt::format("'{}' is not available in this version (available: simple, steady_state)",
+                          name),
               /*about=*/true);
     } else {
-      in.fail("algorithm", "name", fmt::format("unknown algorithm '{}' (available: simple)", name),
+      in.fail("algorithm", "name",
+              fmt::format("unknown algorithm '{}' (available: simple, steady_state)", name),
               /*about=*/true);
     }
   }
@@ -684,6 +690,8 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
   in.number("algorithm", "mutation_sigma", algorithm.mutation_sigma,
             {.min = 0, .min_inclusive = false});
   in.number("algorithm", "mutation_indpb", algorithm.mutation_indpb, {.min = 0, .max = 1});
+  in.choice("algorithm", "replacement", algorithm.replacement,
+            std::array<std::string_view, 2>{"worst", "tournament"});
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -751,6 +759,8 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("dimension", problem.dimension);
   out.number("delay_ms", problem.delay_ms);
   out.number("noise_sigma", problem.noise_sigma);
+  // How long an evaluation sleeps shapes no result.
+  if (!results_only) out.string("delay_distribution", problem.delay_distribution);
 
   // The program, what it is given and what it returns shape results. Its time limits,
   // where its scratch directories go and whether failed ones are kept do not: a timeout
@@ -790,6 +800,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("mutation_eta", algorithm.mutation_eta);
   out.number("mutation_sigma", algorithm.mutation_sigma);
   out.number("mutation_indpb", algorithm.mutation_indpb);
+  out.string("replacement", algorithm.replacement);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;

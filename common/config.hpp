@@ -23,6 +23,9 @@ struct ProblemConfig {
   int dimension = 30;
   double delay_ms = 0;       // built-ins sleep this long per evaluation
   double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
+  // fixed | exponential (mean delay_ms, drawn from the evaluation's own stream). Timing
+  // only: not part of result_hash.
+  std::string delay_distribution = "fixed";
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -59,6 +62,7 @@ struct AlgorithmConfig {
   double mutation_eta = 20;             // polynomial mutation distribution index
   double mutation_sigma = 0.1;          // gaussian: sigma as a share of (upper - lower)
   double mutation_indpb = 0;            // per-gene probability; 0 means 1 / dimension
+  std::string replacement = "worst";    // steady_state: worst | tournament
 };
 
 struct CheckpointConfig {

@@ -21,6 +21,7 @@
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
 #include "master/resume.hpp"
+#include "master/steady_state_stream.hpp"
 
 namespace evo::master {
 namespace fs = std::filesystem;
@@ -75,7 +76,9 @@ class JobRun {
         dispatcher_(dispatcher),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
-        algorithm_(make_algorithm(config)),
+        steady_(config.algorithm.name == "steady_state" ? std::make_unique<SteadyState>(config)
+                                                        : nullptr),
+        algorithm_(steady_ ? nullptr : make_algorithm(config)),
         hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
                       static_cast<std::size_t>(config.problem.dimension),
                       static_cast<std::size_t>(common::objective_count(config))),
@@ -85,6 +88,7 @@ class JobRun {
   // checkpoint.
   int run(std::optional<common::CheckpointState> checkpoint) {
     ensure_writable_directory(directory_);
+    if (steady_) return run_steady_state(std::move(checkpoint));
     std::optional<common::Population> in_progress;
     std::int64_t in_progress_evaluations = 0;
     std::int64_t first = 0;  // the first generation this launch evaluates
@@ -158,8 +162,12 @@ class JobRun {
   void restore(const common::CheckpointState& state) {
     const bool initial_in_progress =
         state.in_progress.size() > 0 && state.in_progress_generation == 0;
-    // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
-    if (!initial_in_progress) algorithm_->restore_state(state.algorithm, state.population);
+    if (steady_) {
+      steady_->restore_from(state);
+    } else if (!initial_in_progress) {
+      // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
+      algorithm_->restore_state(state.algorithm, state.population);
+    }
     hall_of_fame_.restore(state.hall_of_fame);
     logbook_ = state.logbook;
     generation_ = state.generation;
@@ -178,7 +186,10 @@ class JobRun {
           state.ranks, transport_.size());
       dispatcher_.set_worker_rng(derived_worker_streams());
     }
-    if (state.in_progress.size() > 0) {
+    if (steady_ && state.in_progress.size() > 0) {
+      spdlog::info("{} individuals were in flight: they are dispatched again first",
+                   state.in_progress.size());
+    } else if (state.in_progress.size() > 0) {
       spdlog::info("generation {} was in progress: {} of {} evaluations already done",
                    state.in_progress_generation,
                    state.in_progress_evaluations - unevaluated_count(state.in_progress),
@@ -291,14 +302,20 @@ class JobRun {
     state.software_version = EVO_VERSION;
     state.ranks_history = ranks_history_;
     state.trigger = trigger;
-    state.population = algorithm_->population();
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
     for (const auto& worker : dispatcher_.worker_rng()) state.rng.push_back(worker);
-    state.algorithm = algorithm_->save_state();
     std::string partial;
-    if (candidates_ != nullptr) {
+    if (steady_) {
+      steady_->save_into(state);  // population, algorithm state, individuals in flight
+      partial = fmt::format(", {} insertions, {} in flight", steady_->insertions(),
+                            steady_->in_flight_count());
+    } else {
+      state.population = algorithm_->population();
+      state.algorithm = algorithm_->save_state();
+    }
+    if (!steady_ && candidates_ != nullptr) {
       state.in_progress = *candidates_;
       state.in_progress_generation = candidates_generation_;
       state.in_progress_evaluations = candidates_needed_;
@@ -329,6 +346,74 @@ class JobRun {
                  generation_, partial, trigger, seconds_since(start));
   }
 
+  // algorithm.name = "steady_state": no generation barrier (master/steady_state.hpp); a
+  // generation is N insertions, logged and checkpointed when it completes.
+  int run_steady_state(std::optional<common::CheckpointState> checkpoint) {
+    if (checkpoint) {
+      restore(*checkpoint);
+    } else {
+      dispatcher_.set_worker_rng(derived_worker_streams());
+    }
+    ranks_history_.push_back(transport_.size());
+    logbook_.write_csv(logbook_path());
+    const std::int64_t last = config_.run.generations;
+    const auto size = static_cast<std::int64_t>(steady_->population_size());
+    steady_->set_total_births(size * (last + 1));
+    if (checkpoint && checkpoint->final && steady_->finished()) {
+      spdlog::info("job {} already finished at generation {}", job_, generation_);
+      return common::kExitOk;
+    }
+    bool final_written = false;
+    auto generation_start = Clock::now();
+    std::int64_t attempts_failed_before = dispatcher_.total_attempts_failed();
+    candidates_generation_ = steady_->insertions() / size;
+    SteadyStateStream stream(*steady_, rng_, [&](std::int64_t failed) {
+      const std::int64_t gen = steady_->insertions() / size - 1;
+      const std::int64_t attempts_failed = dispatcher_.total_attempts_failed();
+      log_generation(steady_->population(), gen, size,
+                     attempts_failed - attempts_failed_before - failed, generation_start);
+      attempts_failed_before = attempts_failed;
+      generation_start = Clock::now();
+      generation_ = gen;
+      evaluations_ = steady_->insertions();
+      candidates_generation_ = gen + 1;
+      if (static_cast<double>(failed) >
+          config_.dispatch.max_failure_share * static_cast<double>(size)) {
+        throw common::EvaluationError(fmt::format(
+            "{} of the {} insertions of generation {} failed after {} retries (> "
+            "dispatch.max_failure_share = {:.0f}%): stopping rather than optimising failures",
+            failed, size, gen, config_.dispatch.retries, config_.dispatch.max_failure_share * 100));
+      }
+      final_written = checkpoint_if_due(gen, last);
+    });
+    EvaluationHooks hooks;
+    hooks.on_idle = [this] { return on_idle(); };
+    const EvaluationOutcome outcome =
+        dispatcher_.evaluate_stream(stream, config_.run.seed, job_, hooks);
+    if (outcome.stopped) return common::kExitRequeue;
+    if (!final_written) write_checkpoint(/*final=*/true, "final");
+    print_summary();
+    return common::kExitOk;
+  }
+
+  // One logbook row (memory, CSV, console) for generation `gen` of `population`.
+  void log_generation(const common::Population& population, std::int64_t gen, std::int64_t evals,
+                      std::int64_t retried, Clock::time_point start) {
+    hall_of_fame_.update(population);
+    common::LogRecord row = common::summarize(population, gen, evals);
+    row.failed = holding_failure_fitness(population);
+    row.retried = retried;
+    row.wall_s = seconds_since(start);
+    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evals) / row.wall_s : 0;
+    logbook_.rows.push_back(row);
+    common::Logbook::append_csv(logbook_path(), row);
+    const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
+    std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
+                 job_label.c_str(), static_cast<long long>(gen), static_cast<long long>(evals),
+                 row.min, row.avg, row.evals_per_s);
+    std::fflush(stdout);
+  }
+
   void print_summary() const {
     const auto& best = hall_of_fame_.members();
     if (best.size() > 0) {
@@ -351,7 +436,8 @@ class JobRun {
   Dispatcher& dispatcher_;
   common::CheckpointStore store_;
   common::EvaluationJournal journal_;
-  std::unique_ptr<Algorithm> algorithm_;
+  std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
+  std::unique_ptr<Algorithm> algorithm_;  // every other (generational) algorithm
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;

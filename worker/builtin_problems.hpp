@@ -23,9 +23,10 @@ double ackley(std::span<const double> x);      // a = 20, b = 0.2, c = 2 pi
 const std::vector<std::string_view>& builtin_problem_names();
 
 // The built-in problem `problem.name`, or nullptr when it is not one. Each evaluation
-// sleeps problem.delay_ms (when > 0) and fails (kFailed with a detail) when the genome
-// length is not problem.dimension. noisy_sphere adds problem.noise_sigma * normal() drawn
-// from Rng::for_evaluation of the evaluation's context.
+// sleeps problem.delay_ms (when > 0; with
+// delay_distribution = "exponential" a duration drawn per task with that mean) and fails (kFailed
+// with a detail) when the genome length is not problem.dimension. noisy_sphere adds
+// problem.noise_sigma * normal() drawn from Rng::for_evaluation of the evaluation's context.
 std::unique_ptr<common::Evaluator> make_builtin_evaluator(const common::ProblemConfig& problem);
 
 }  // namespace evo::worker

@@ -100,6 +100,7 @@ name = "rosenbrock"
 dimension = 12
 delay_ms = 2.5
 noise_sigma = 0.25
+delay_distribution = "exponential"
 
 [command]
 argv = ["./simulate", "--fast"]
@@ -131,6 +132,7 @@ mutation = "gaussian"
 mutation_eta = 30
 mutation_sigma = 0.05
 mutation_indpb = 0.125
+replacement = "tournament"
 
 [checkpoint]
 every_generations = 4
@@ -195,6 +197,8 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.run.hall_of_fame, 5);
   EXPECT_EQ(c.problem.name, "rosenbrock");
   EXPECT_EQ(c.problem.dimension, 12);
+  EXPECT_EQ(c.problem.delay_distribution, "exponential");
+  EXPECT_EQ(c.algorithm.replacement, "tournament");
   EXPECT_EQ(c.problem.delay_ms, 2.5);
   EXPECT_EQ(c.problem.noise_sigma, 0.25);
   EXPECT_EQ(c.genome.type, "real");
@@ -356,15 +360,15 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
   EXPECT_EQ(error_of("[algorithm]\nname = \"cmaes\"\n"),
             "cfg.toml: algorithm.name: 'cmaes' is not available in this version "
-            "(available: simple)");
-  for (const char* name :
-       {"mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"}) {
+            "(available: simple, steady_state)");
+  for (const char* name : {"mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2"}) {
     EXPECT_THAT(error_of(fmt::format("[algorithm]\nname = \"{}\"\n", name)),
                 HasSubstr("is not available in this version"))
         << name;
   }
-  EXPECT_THAT(error_of("[algorithm]\nname = \"magic\"\n"),
-              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple)"));
+  EXPECT_THAT(
+      error_of("[algorithm]\nname = \"magic\"\n"),
+      HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple, steady_state)"));
 }
 
 TEST(Config, ReportsEveryProblemAtOnceOneLineEach) {
@@ -516,14 +520,14 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 42);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 44);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written.)
-  EXPECT_EQ(result_hash(parse("")), 0x9c675a2e1ec97767ULL);
+  // keys of [dispatch]: both are always written; and for algorithm.replacement.)
+  EXPECT_EQ(result_hash(parse("")), 0x458f2ac73ae13a98ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -534,7 +538,8 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
        {"run.generations=1000", "run.output=\"other\"", "checkpoint.every_generations=1",
         "checkpoint.every_seconds=3.5", "checkpoint.keep=9", "dispatch.batch=100",
         "dispatch.in_flight=7", "command.timeout_s=1", "command.kill_grace_s=0",
-        "command.scratch_dir=/elsewhere", "command.keep_failed_scratch=false"}) {
+        "command.scratch_dir=/elsewhere", "command.keep_failed_scratch=false",
+        "problem.delay_distribution=fixed"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
@@ -545,7 +550,8 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
        {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
         "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
         "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
-        "command.template=other.in", "command.template_target=x.in", "command.objectives=3"}) {
+        "command.template=other.in", "command.template_target=x.in", "command.objectives=3",
+        "algorithm.replacement=worst"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
@@ -646,6 +652,27 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.max_failure_share")));
   EXPECT_THAT([] { parse_config("[dispatch]\nfailure_fitness = nan\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.failure_fitness")));
+}
+
+}  // namespace
+}  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+TEST(Config, SteadyStateKeysAreValidatedWithTheChoices) {
+  const Config steady = parse_config(
+      "[algorithm]\nname = \"steady_state\"\nreplacement = \"tournament\"\n", "cfg.toml");
+  EXPECT_EQ(steady.algorithm.name, "steady_state");
+  EXPECT_EQ(steady.algorithm.replacement, "tournament");
+  EXPECT_EQ(parse_config("", "cfg.toml").algorithm.replacement, "worst");
+  EXPECT_THAT(
+      [] { parse_config("[algorithm]\nreplacement = \"wurst\"\n", "cfg.toml"); },
+      ThrowsMessage<ConfigError>(AllOf(HasSubstr("algorithm.replacement"),
+                                       HasSubstr("worst, tournament"), HasSubstr("'wurst'"))));
+  EXPECT_THAT([] { parse_config("[problem]\ndelay_distribution = \"normal\"\n", "cfg.toml"); },
+              ThrowsMessage<ConfigError>(
+                  AllOf(HasSubstr("problem.delay_distribution"), HasSubstr("fixed, exponential"))));
 }
 
 }  // namespace
