@@ -60,7 +60,13 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     options.fresh = arguments.fresh;
     options.allow_config_change = arguments.allow_config_change;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
-    if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
+    if (transport.size() == 1) {
+      local_evaluator = evo::worker::make_evaluator(config);
+    } else if (config.problem.name == "plugin") {
+      // Load it here once: a missing library, symbol or ABI mismatch, or a plugin.config the
+      // plugin refuses, ends every rank with exit 2 before any work starts.
+      evo::worker::make_evaluator(config);
+    }
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
     evo::common::stop_workers(transport, e.exit_code());

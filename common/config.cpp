@@ -42,8 +42,8 @@ struct KeyName {
   std::string_view key;
 };
 
-constexpr std::array<std::string_view, 7> kSections = {
-    "run", "problem", "command", "genome", "algorithm", "checkpoint", "dispatch"};
+constexpr std::array<std::string_view, 8> kSections = {
+    "run", "problem", "command", "plugin", "genome", "algorithm", "checkpoint", "dispatch"};
 
 // Every key, in canonical order. The reader refuses to read a key missing from this list,
 // so the list, the reader and the unknown-key check cannot drift apart.
@@ -67,6 +67,9 @@ constexpr std::array kKeys = {
     KeyName{"command", "kill_grace_s"},
     KeyName{"command", "scratch_dir"},
     KeyName{"command", "keep_failed_scratch"},
+    KeyName{"plugin", "library"},
+    KeyName{"plugin", "objectives"},
+    KeyName{"plugin", "config"},
     KeyName{"genome", "type"},
     KeyName{"genome", "lower"},
     KeyName{"genome", "upper"},
@@ -97,8 +100,8 @@ constexpr std::array kKeys = {
 // Algorithms DESIGN.md names that this version does not implement yet.
 constexpr std::array<std::string_view, 5> kPlannedAlgorithms = {"mu_plus_lambda", "mu_comma_lambda",
                                                                 "cmaes", "de", "nsga2"};
-constexpr std::array<std::string_view, 1> kPlannedProblems = {"plugin"};
 constexpr std::string_view kCommandProblem = "command";
+constexpr std::string_view kPluginProblem = "plugin";
 
 bool is_section(std::string_view name) {
   return std::find(kSections.begin(), kSections.end(), name) != kSections.end();
@@ -544,25 +547,17 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   const ProblemInfo* info = nullptr;
   if (in.text("problem", "name", problem.name)) {
     info = find_problem(problem.name);
-    if (info == nullptr && problem.name != kCommandProblem) {
-      const bool planned = std::find(kPlannedProblems.begin(), kPlannedProblems.end(),
-                                     problem.name) != kPlannedProblems.end();
-      if (planned) {
-        in.fail("problem", "name",
-                fmt::format("'{}' is not available in this version (available: {}, {})",
-                            problem.name, problem_names(), kCommandProblem),
-                /*about=*/true);
-      } else {
-        std::vector<std::string_view> names;
-        for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
-        names.push_back(kCommandProblem);
-        const auto best = closest(problem.name, names);
-        in.fail(
-            "problem", "name",
-            fmt::format("unknown problem '{}' (known: {}, {}){}", problem.name, problem_names(),
-                        kCommandProblem, best ? fmt::format("; did you mean '{}'?", *best) : ""),
-            /*about=*/true);
-      }
+    if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem) {
+      std::vector<std::string_view> names;
+      for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+      names.push_back(kCommandProblem);
+      names.push_back(kPluginProblem);
+      const auto best = closest(problem.name, names);
+      in.fail("problem", "name",
+              fmt::format("unknown problem '{}' (known: {}, {}, {}){}", problem.name,
+                          problem_names(), kCommandProblem, kPluginProblem,
+                          best ? fmt::format("; did you mean '{}'?", *best) : ""),
+              /*about=*/true);
     }
   }
   in.integer("problem", "dimension", problem.dimension, 1);
@@ -607,7 +602,20 @@ void read_command(Reader& in, CommandConfig& command, bool is_command) {
   in.boolean("command", "keep_failed_scratch", command.keep_failed_scratch);
 }
 
-void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, bool is_command) {
+void read_plugin(Reader& in, PluginConfig& plugin, bool is_plugin) {
+  const bool given = in.text("plugin", "library", plugin.library);
+  if (is_plugin && (!given || plugin.library.empty())) {
+    in.add(in.origin("problem", "name"),
+           "plugin.library is required when problem.name = \"plugin\": the path of the shared "
+           "library, e.g. library = \"./libmy_problem.so\"");
+  }
+  in.integer("plugin", "objectives", plugin.objectives, 1);
+  in.text("plugin", "config", plugin.config);
+}
+
+// `is_command`: an external evaluator (command or plugin), which has no default domain.
+void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem,
+                 std::string_view problem_name, bool is_command) {
   std::string type = genome.type;
   if (in.text("genome", "type", type)) {
     if (type == "real") {
@@ -625,9 +633,9 @@ void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, b
     const auto require = [&](std::string_view key, bool given) {
       if (!given) {
         in.add(in.origin("problem", "name"),
-               fmt::format("genome.{} is required when problem.name = \"command\" (an external "
-                           "program has no default domain)",
-                           key));
+               fmt::format("genome.{} is required when problem.name = \"{}\" (an external "
+                           "evaluator has no default domain)",
+                           key, problem_name));
       }
     };
     require("lower", lower_given);
@@ -779,6 +787,13 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.boolean("keep_failed_scratch", command.keep_failed_scratch);
   }
 
+  // The library's path, not its content: rebuilding it with other code is on the user.
+  const PluginConfig& plugin = config.plugin;
+  out.section("plugin");
+  out.string("library", plugin.library);
+  out.integer("objectives", plugin.objectives);
+  out.string("config", plugin.config);
+
   const GenomeConfig& genome = config.genome;
   out.section("genome");
   out.string("type", genome.type);
@@ -852,8 +867,10 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   read_run(in, config.run);
   const ProblemInfo* problem = read_problem(in, config.problem);
   const bool is_command = config.problem.name == kCommandProblem;
+  const bool is_plugin = config.problem.name == kPluginProblem;
   read_command(in, config.command, is_command);
-  read_genome(in, config.genome, problem, is_command);
+  read_plugin(in, config.plugin, is_plugin);
+  read_genome(in, config.genome, problem, config.problem.name, is_command || is_plugin);
   read_algorithm(in, config.algorithm);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
@@ -893,6 +910,7 @@ std::uint64_t result_hash(const Config& config) {
 
 int objective_count(const Config& config) {
   if (config.problem.name == kCommandProblem) return config.command.objectives;
+  if (config.problem.name == kPluginProblem) return config.plugin.objectives;
   const ProblemInfo* info = find_problem(config.problem.name);
   if (info == nullptr) {
     throw ConfigError(

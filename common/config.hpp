@@ -42,6 +42,13 @@ struct CommandConfig {
   bool keep_failed_scratch = false;
 };
 
+// problem.name = "plugin": a shared library with the C ABI of include/evocluster/plugin.h.
+struct PluginConfig {
+  std::string library;  // path of the .so, loaded with dlopen on every evaluating rank
+  int objectives = 1;   // values the plugin writes per evaluation
+  std::string config;   // handed to the plugin's init, verbatim
+};
+
 struct GenomeConfig {
   std::string type = "real";
   double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp)
@@ -84,6 +91,7 @@ struct Config {
   RunConfig run;
   ProblemConfig problem;
   CommandConfig command;
+  PluginConfig plugin;
   GenomeConfig genome;
   AlgorithmConfig algorithm;
   CheckpointConfig checkpoint;
@@ -108,7 +116,8 @@ std::string to_toml(const Config& config);
 std::uint64_t result_hash(const Config& config);
 
 // Objectives per individual: the catalog's count for a built-in problem, command.objectives
-// for "command". `config` must be valid (as parse_config returns it).
+// for "command", plugin.objectives for "plugin". `config` must be valid (as parse_config returns
+// it).
 int objective_count(const Config& config);
 
 }  // namespace evo::common

@@ -1,5 +1,6 @@
 // make_evaluator: maps problem.name to an Evaluator. Built-in problems live in
-// worker/builtin_problems.cpp, "command" in worker/command_evaluator.cpp; any other name is
+// worker/builtin_problems.cpp, "command" in worker/command_evaluator.cpp, "plugin" in
+// worker/plugin_evaluator.cpp; any other name is
 // a configuration error.
 #include "worker/evaluator_factory.hpp"
 
@@ -10,6 +11,7 @@
 #include "worker/builtin_problems.hpp"
 #include "worker/command_evaluator.hpp"
 #include "worker/evaluation_trace.hpp"
+#include "worker/plugin_evaluator.hpp"
 
 namespace evo::worker {
 
@@ -19,6 +21,9 @@ std::unique_ptr<common::Evaluator> make_evaluator(const common::Config& config) 
   }
   if (config.problem.name == "command") {
     return traced_if_requested(make_command_evaluator(config));
+  }
+  if (config.problem.name == "plugin") {
+    return traced_if_requested(make_plugin_evaluator(config));
   }
   throw common::ConfigError(fmt::format("{}: problem.name: unknown problem '{}' (known: {})",
                                         config.source, config.problem.name,

@@ -113,6 +113,11 @@ kill_grace_s = 5
 scratch_dir = "/scratch"
 keep_failed_scratch = true
 
+[plugin]
+library = "./libmine.so"
+objectives = 2
+config = "mode=fast"
+
 [genome]
 type = "real"
 lower = -1
@@ -199,6 +204,9 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.problem.dimension, 12);
   EXPECT_EQ(c.problem.delay_distribution, "exponential");
   EXPECT_EQ(c.algorithm.replacement, "tournament");
+  EXPECT_EQ(c.plugin.library, "./libmine.so");
+  EXPECT_EQ(c.plugin.objectives, 2);
+  EXPECT_EQ(c.plugin.config, "mode=fast");
   EXPECT_EQ(c.problem.delay_ms, 2.5);
   EXPECT_EQ(c.problem.noise_sigma, 0.25);
   EXPECT_EQ(c.genome.type, "real");
@@ -353,8 +361,7 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
               AllOf(HasSubstr("cfg.toml: problem.name: unknown problem 'nosuch' (known: "),
                     HasSubstr(problem_names())));
   EXPECT_THAT(error_of("[problem]\nname = \"rastrign\"\n"), HasSubstr("did you mean 'rastrigin'?"));
-  EXPECT_THAT(error_of("[problem]\nname = \"plugin\"\n"),
-              HasSubstr("problem.name: 'plugin' is not available in this version"));
+  EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin)"));
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
@@ -520,14 +527,15 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 44);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 47);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written; and for algorithm.replacement.)
-  EXPECT_EQ(result_hash(parse("")), 0x458f2ac73ae13a98ULL);
+  // keys of [dispatch]: both are always written; and for algorithm.replacement and the [plugin]
+  // section.)
+  EXPECT_EQ(result_hash(parse("")), 0x56b58ce798ad7571ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -551,7 +559,8 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
         "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
         "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
         "command.template=other.in", "command.template_target=x.in", "command.objectives=3",
-        "algorithm.replacement=worst"}) {
+        "algorithm.replacement=worst", "plugin.library=other.so", "plugin.objectives=1",
+        "plugin.config=x"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
