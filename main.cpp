@@ -1,6 +1,8 @@
 // The one file that sees both sides: parses the command line, starts MPI for `run`, and
 // makes rank 0 the master and every other rank a worker. `inspect` and `verify` work on a
-// checkpoint file without MPI.
+// checkpoint file without MPI. Built twice: as the evocluster executable, and with
+// EVO_NO_MAIN into the evocluster library, whose users call evocluster::run from their own
+// main after registering problems.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
 #include "common/signals.hpp"
+#include "evocluster/evocluster.hpp"
 #include "master/master.hpp"
 #include "worker/evaluator_factory.hpp"
 #include "worker/worker_loop.hpp"
@@ -141,7 +144,9 @@ int verify_command(const std::string& path) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command line; a program that registers its own problems calls it from its main
+// (include/evocluster/evocluster.hpp).
+int evocluster::run(int argc, char** argv) {
   CLI::App app{"evocluster: evolutionary computation on MPI clusters"};
   app.set_version_flag("--version", std::string("evocluster ") + EVO_VERSION);
   app.require_subcommand(1);
@@ -180,3 +185,7 @@ int main(int argc, char** argv) {
   if (*inspect_cmd) return inspect_command(checkpoint_path);
   return verify_command(checkpoint_path);
 }
+
+#ifndef EVO_NO_MAIN
+int main(int argc, char** argv) { return evocluster::run(argc, argv); }
+#endif

@@ -16,7 +16,7 @@ struct ProblemInfo {
   std::string_view summary;
 };
 
-// nullptr when unknown.
+// A built-in or registered (common/problem_registry.hpp) problem; nullptr when unknown.
 const ProblemInfo* find_problem(std::string_view name);
 std::span<const ProblemInfo> all_problems();
 std::string problem_names();  // "sphere, rastrigin, ..." for error messages

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # problem.name = "plugin" under real mpirun: the example sphere plugin (examples/
-# sphere_plugin.c) gives bit-identical results to the built-in sphere, also at another rank
-# count; a missing library, a missing symbol and an ABI mismatch end every rank with exit 2
+# sphere_plugin.c) and the C++-registered problem of examples/custom_problem.cpp give
+# bit-identical results to the built-in sphere, also at other rank counts; a missing library, a missing symbol and an ABI mismatch end every rank with exit 2
 # and a message naming plugin.library.
 source "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,16 @@ for np in 3 1; do
     tail -n 10 "$base/plugin$np.log" >&2
   fi
 done
+
+# The C++ route: examples/custom_problem.cpp registers "my_sphere" and calls evocluster::run.
+if mpirun --oversubscribe -np 3 "$build_dir/custom_problem" "${config[@]}" --set problem.name=my_sphere \
+  --set genome.lower=-5.12 --set genome.upper=5.12 --out "$base/registered" >"$base/registered.log" 2>&1; then
+  same_results "$base/builtin" "$base/registered" "registered C++ problem vs built-in sphere" &&
+    pass "registered C++ problem (examples/custom_problem) with 3 ranks = built-in sphere, bit for bit"
+else
+  fail "custom_problem run failed"
+  tail -n 10 "$base/registered.log" >&2
+fi
 
 # expect_exit_2 WHAT LIBRARY EXPECTED_TEXT
 expect_exit_2() {
