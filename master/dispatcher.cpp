@@ -136,7 +136,7 @@ bool Dispatcher::handle_failure(common::Population& population, std::uint64_t in
   const std::string what = fmt::format(
       "individual {} of generation {} ({}, rank {}, attempt {}): {}", index, generation_,
       common::status_name(static_cast<common::EvalStatus>(status)), rank, attempt, detail);
-  if (retry_after_failure(attempt, what)) {
+  if (retry_after_failure(attempt, status, what)) {
     retry_queue_.push_back(index);
     return true;
   }
@@ -145,9 +145,10 @@ bool Dispatcher::handle_failure(common::Population& population, std::uint64_t in
   return false;
 }
 
-bool Dispatcher::retry_after_failure(int attempt, const std::string& what) {
+bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std::string& what) {
   ++attempts_failed_;
   ++total_attempts_failed_;
+  ++failures_by_status_[std::min<std::size_t>(status, common::kLastEvalStatus)];
   if (attempt <= policy_.retries) {
     spdlog::warn("evaluation failed, retrying: {}", what);
     return true;
@@ -272,7 +273,8 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       hooks.on_results(std::span(&index, 1));
     }
   }
-  stats_[0].tasks += result.evaluated;
+  // Attempts, as workers count them: retried ones too.
+  stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;
@@ -390,7 +392,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
               "individual {} ({}, rank {}, attempt {}): {}", id,
               common::status_name(static_cast<common::EvalStatus>(result_batch_.statuses[k])),
               worker, attempt + 1, detail);
-          if (retry_after_failure(++attempt, what)) {
+          if (retry_after_failure(++attempt, result_batch_.statuses[k], what)) {
             retries.push_back(id);
             continue;
           }
@@ -451,7 +453,7 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
       const std::string what =
           fmt::format("individual {} ({}, rank 0, attempt {}): {}", *id,
                       common::status_name(outcome.status), attempt, outcome.detail);
-      if (!retry_after_failure(attempt, what)) {
+      if (!retry_after_failure(attempt, static_cast<std::uint8_t>(outcome.status), what)) {
         fitness.assign(fitness.size(), policy_.failure_fitness);
         failed_for_good = true;
         break;
@@ -461,7 +463,7 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
     ++result.evaluated;
     if (hooks.on_results) hooks.on_results(std::span(&*id, 1));
   }
-  stats_[0].tasks += result.evaluated;
+  stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;

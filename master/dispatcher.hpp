@@ -3,6 +3,7 @@
 // task index, never by arrival order. With one rank it evaluates in-process.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -22,7 +23,7 @@
 namespace evo::master {
 
 struct WorkerStats {
-  std::int64_t tasks = 0;
+  std::int64_t tasks = 0;  // evaluation attempts (a retried evaluation counts each time)
   std::int64_t batches = 0;
   double busy_seconds = 0;  // as reported by the worker
 };
@@ -88,8 +89,10 @@ class Dispatcher {
   // retried as in evaluate(); on_results gets the ids completed by each message.
   EvaluationOutcome evaluate_stream(TaskStream& stream, std::uint64_t seed, int job,
                                     const EvaluationHooks& hooks = {});
-  // Failed attempts and individuals given the failure fitness since the dispatcher began.
+  // Failed attempts since the dispatcher began, in all and by EvalStatus value.
   std::int64_t total_attempts_failed() const { return total_attempts_failed_; }
+  using StatusCounts = std::array<std::int64_t, common::kLastEvalStatus + 1>;
+  const StatusCounts& failures_by_status() const { return failures_by_status_; }
 
   // One state per worker rank. Workers send theirs back with every result batch, so
   // worker_rng() is exact at any moment, even while workers are busy.
@@ -119,7 +122,7 @@ class Dispatcher {
                       std::uint8_t status, const std::string& detail);
   void begin_round(std::uint64_t generation, std::size_t population_size);
   // Logs a failed attempt; true when it is to be tried again (attempt <= retries).
-  bool retry_after_failure(int attempt, const std::string& what);
+  bool retry_after_failure(int attempt, std::uint8_t status, const std::string& what);
   // Worker RNG state, statistics and the batch-size estimate from one result batch.
   void note_result_batch(int source);
   EvaluationOutcome evaluate_stream_locally(TaskStream& stream, std::uint64_t seed, int job,
@@ -142,6 +145,7 @@ class Dispatcher {
   std::vector<std::uint64_t> completed_;  // settled by the last message
   std::int64_t attempts_failed_ = 0;
   std::int64_t total_attempts_failed_ = 0;
+  StatusCounts failures_by_status_{};
   std::int64_t given_failure_fitness_ = 0;
   std::vector<std::string> failure_report_;  // first few failures, for the stop message
   double seconds_per_task_ = 0;              // moving estimate from worker reports; 0 = unknown

@@ -22,6 +22,7 @@
 #include "master/hall_of_fame.hpp"
 #include "master/resume.hpp"
 #include "master/steady_state_stream.hpp"
+#include "master/worker_statistics.hpp"
 
 namespace evo::master {
 namespace fs = std::filesystem;
@@ -82,7 +83,10 @@ class JobRun {
         hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
                       static_cast<std::size_t>(config.problem.dimension),
                       static_cast<std::size_t>(common::objective_count(config))),
-        rng_(common::Rng::for_master(config.run.seed, job)) {}
+        rng_(common::Rng::for_master(config.run.seed, job)),
+        worker_log_(directory_ / "workers.csv", dispatcher.worker_stats()),
+        stats_at_start_(dispatcher.worker_stats()),
+        failures_seen_(dispatcher.failures_by_status()) {}
 
   // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a
   // checkpoint.
@@ -232,6 +236,7 @@ class JobRun {
     row.failed = holding_failure_fitness(algorithm_->population());
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
+    count_failures_by_status(row);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
@@ -404,6 +409,7 @@ class JobRun {
     row.failed = holding_failure_fitness(population);
     row.retried = retried;
     row.wall_s = seconds_since(start);
+    count_failures_by_status(row);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evals) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
@@ -414,16 +420,55 @@ class JobRun {
     std::fflush(stdout);
   }
 
+  // The status_* columns and OUT/workers.csv: what happened since the previous row.
+  void count_failures_by_status(common::LogRecord& row) {
+    const auto& now = dispatcher_.failures_by_status();
+    auto delta = [&](common::EvalStatus status) {
+      const auto i = static_cast<std::size_t>(status);
+      return now[i] - failures_seen_[i];
+    };
+    row.status_failed = delta(common::EvalStatus::kFailed);
+    row.status_non_zero_exit = delta(common::EvalStatus::kNonZeroExit);
+    row.status_signaled = delta(common::EvalStatus::kSignaled);
+    row.status_timeout = delta(common::EvalStatus::kTimeout);
+    row.status_garbage = delta(common::EvalStatus::kGarbage);
+    row.status_non_finite = delta(common::EvalStatus::kNonFinite);
+    failures_seen_ = now;
+    worker_log_.append(row.gen, dispatcher_.worker_stats(), row.wall_s);
+  }
+
   void print_summary() const {
     const auto& best = hall_of_fame_.members();
     if (best.size() > 0) {
       spdlog::info("job {} done: {} evaluations, best fitness {:.10g}; results in {}", job_,
                    evaluations_, best.fitness_of(0)[0], directory_.string());
     }
+    // This job's share of the dispatcher's cumulative statistics; idle = job wall - busy.
     const auto& stats = dispatcher_.worker_stats();
-    for (std::size_t rank = 1; rank < stats.size(); ++rank) {
-      spdlog::info("  worker {}: {} evaluations in {} batches, busy {:.3f} s", rank,
-                   stats[rank].tasks, stats[rank].batches, stats[rank].busy_seconds);
+    const double wall = seconds_since(job_start_);
+    double busy_total = 0;
+    std::size_t workers = 0;
+    for (std::size_t rank = 0; rank < stats.size(); ++rank) {
+      const WorkerStats& before = stats_at_start_[rank];
+      const std::int64_t tasks = stats[rank].tasks - before.tasks;
+      if (rank == 0 && tasks == 0) continue;  // the master evaluates only when alone
+      const double busy = stats[rank].busy_seconds - before.busy_seconds;
+      busy_total += busy;
+      ++workers;
+      spdlog::info("  worker {}: {} evaluations in {} batches, busy {:.3f} s, idle {:.3f} s", rank,
+                   tasks, stats[rank].batches - before.batches, busy, std::max(0.0, wall - busy));
+    }
+    const auto& failures = dispatcher_.failures_by_status();
+    std::string by_class;
+    for (std::size_t status = 1; status < failures.size(); ++status) {
+      if (failures[status] == 0) continue;
+      by_class += fmt::format(
+          " {} {}", common::status_name(static_cast<common::EvalStatus>(status)), failures[status]);
+    }
+    if (!by_class.empty()) spdlog::info("  failed evaluation attempts by class:{}", by_class);
+    if (workers > 0 && wall > 0) {
+      spdlog::info("  utilization {:.4f} (busy {:.3f} s of {} workers x {:.3f} s wall)",
+                   busy_total / (static_cast<double>(workers) * wall), busy_total, workers, wall);
     }
   }
 
@@ -445,6 +490,10 @@ class JobRun {
   std::int64_t evaluations_ = 0;
   std::vector<std::int64_t> ranks_history_;
   Clock::time_point last_checkpoint_ = Clock::now();
+  const Clock::time_point job_start_ = Clock::now();
+  WorkerStatisticsLog worker_log_;
+  std::vector<WorkerStats> stats_at_start_;
+  Dispatcher::StatusCounts failures_seen_;
   int failed_checkpoints_ = 0;  // consecutive
   // The generation being evaluated, for checkpoints taken in the middle of it.
   const common::Population* candidates_ = nullptr;
