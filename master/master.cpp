@@ -206,8 +206,12 @@ class JobRun {
   bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
-    const std::size_t recovered =
-        common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    // Only the first generation a launch evaluates can have records of an earlier launch;
+    // reading the whole journal every generation cost cheap-fitness runs ~10% of their time.
+    const std::size_t recovered = journal_checked_ ? 0
+                                                   : common::EvaluationJournal::recover(
+                                                         journal_.file(), job_, gen, candidates);
+    journal_checked_ = true;
     if (recovered > 0) {
       spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
                    gen);
@@ -494,7 +498,8 @@ class JobRun {
   WorkerStatisticsLog worker_log_;
   std::vector<WorkerStats> stats_at_start_;
   Dispatcher::StatusCounts failures_seen_;
-  int failed_checkpoints_ = 0;  // consecutive
+  int failed_checkpoints_ = 0;    // consecutive
+  bool journal_checked_ = false;  // recovered from the journal once, at this launch's start
   // The generation being evaluated, for checkpoints taken in the middle of it.
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;
