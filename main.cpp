@@ -1,6 +1,8 @@
 // The one file that sees both sides: parses the command line, starts MPI for `run`, and
 // makes rank 0 the master and every other rank a worker. `inspect` and `verify` work on a
-// checkpoint file without MPI.
+// checkpoint file without MPI. Built twice: as the evocluster executable, and with
+// EVO_NO_MAIN into the evocluster library, whose users call evocluster::run from their own
+// main after registering problems.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +21,7 @@
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
 #include "common/signals.hpp"
+#include "evocluster/evocluster.hpp"
 #include "master/batch_limits.hpp"
 #include "master/master.hpp"
 #include "worker/evaluator_factory.hpp"
@@ -75,7 +78,13 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     options.fresh = arguments.fresh;
     options.allow_config_change = arguments.allow_config_change;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
-    if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
+    if (transport.size() == 1) {
+      local_evaluator = evo::worker::make_evaluator(config);
+    } else if (config.problem.name == "plugin") {
+      // Load it here once: a missing library, symbol or ABI mismatch, or a plugin.config the
+      // plugin refuses, ends every rank with exit 2 before any work starts.
+      evo::worker::make_evaluator(config);
+    }
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
     evo::common::stop_workers(transport, e.exit_code());
@@ -150,7 +159,9 @@ int verify_command(const std::string& path) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command line; a program that registers its own problems calls it from its main
+// (include/evocluster/evocluster.hpp).
+int evocluster::run(int argc, char** argv) {
   CLI::App app{"evocluster: evolutionary computation on MPI clusters"};
   app.set_version_flag("--version", std::string("evocluster ") + EVO_VERSION);
   app.require_subcommand(1);
@@ -192,3 +203,7 @@ int main(int argc, char** argv) {
   if (*inspect_cmd) return inspect_command(checkpoint_path);
   return verify_command(checkpoint_path);
 }
+
+#ifndef EVO_NO_MAIN
+int main(int argc, char** argv) { return evocluster::run(argc, argv); }
+#endif

@@ -534,7 +534,7 @@ struct LogColumn {
   double LogRecord::*real = nullptr;
 };
 
-constexpr std::array<LogColumn, 10> kLogColumns = {{
+constexpr std::array<LogColumn, 16> kLogColumns = {{
     {"gen", &LogRecord::gen, nullptr},
     {"evals", &LogRecord::evals, nullptr},
     {"min", nullptr, &LogRecord::min},
@@ -545,6 +545,12 @@ constexpr std::array<LogColumn, 10> kLogColumns = {{
     {"retried", &LogRecord::retried, nullptr},
     {"wall_s", nullptr, &LogRecord::wall_s},
     {"evals_per_s", nullptr, &LogRecord::evals_per_s},
+    {"status_failed", &LogRecord::status_failed, nullptr},
+    {"status_non_zero_exit", &LogRecord::status_non_zero_exit, nullptr},
+    {"status_signaled", &LogRecord::status_signaled, nullptr},
+    {"status_timeout", &LogRecord::status_timeout, nullptr},
+    {"status_garbage", &LogRecord::status_garbage, nullptr},
+    {"status_non_finite", &LogRecord::status_non_finite, nullptr},
 }};
 
 const LogColumn* find_log_column(std::string_view name) {

@@ -42,8 +42,8 @@ struct KeyName {
   std::string_view key;
 };
 
-constexpr std::array<std::string_view, 7> kSections = {
-    "run", "problem", "command", "genome", "algorithm", "checkpoint", "dispatch"};
+constexpr std::array<std::string_view, 8> kSections = {
+    "run", "problem", "command", "plugin", "genome", "algorithm", "checkpoint", "dispatch"};
 
 // Every key, in canonical order. The reader refuses to read a key missing from this list,
 // so the list, the reader and the unknown-key check cannot drift apart.
@@ -61,6 +61,7 @@ constexpr std::array kKeys = {
     KeyName{"problem", "delay_ms"},
     KeyName{"problem", "noise_sigma"},
     KeyName{"problem", "instance_seed"},
+    KeyName{"problem", "delay_distribution"},
     KeyName{"command", "argv"},
     KeyName{"command", "input"},
     KeyName{"command", "template"},
@@ -70,6 +71,9 @@ constexpr std::array kKeys = {
     KeyName{"command", "kill_grace_s"},
     KeyName{"command", "scratch_dir"},
     KeyName{"command", "keep_failed_scratch"},
+    KeyName{"plugin", "library"},
+    KeyName{"plugin", "objectives"},
+    KeyName{"plugin", "config"},
     KeyName{"genome", "type"},
     KeyName{"genome", "lower"},
     KeyName{"genome", "upper"},
@@ -89,6 +93,7 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "selection"},
     KeyName{"algorithm", "crossover_indpb"},
     KeyName{"algorithm", "creep_step"},
+    KeyName{"algorithm", "replacement"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -100,10 +105,10 @@ constexpr std::array kKeys = {
 };
 
 // Algorithms DESIGN.md names that this version does not implement yet.
-constexpr std::array<std::string_view, 6> kPlannedAlgorithms = {
-    "mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"};
-constexpr std::array<std::string_view, 1> kPlannedProblems = {"plugin"};
+constexpr std::array<std::string_view, 5> kPlannedAlgorithms = {"mu_plus_lambda", "mu_comma_lambda",
+                                                                "cmaes", "de", "nsga2"};
 constexpr std::string_view kCommandProblem = "command";
+constexpr std::string_view kPluginProblem = "plugin";
 
 constexpr std::array<std::string_view, 4> kGenomeTypes = {"real", "binary", "integer",
                                                           "permutation"};
@@ -629,25 +634,17 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   const ProblemInfo* info = nullptr;
   if (in.text("problem", "name", problem.name)) {
     info = find_problem(problem.name);
-    if (info == nullptr && problem.name != kCommandProblem) {
-      const bool planned = std::find(kPlannedProblems.begin(), kPlannedProblems.end(),
-                                     problem.name) != kPlannedProblems.end();
-      if (planned) {
-        in.fail("problem", "name",
-                fmt::format("'{}' is not available in this version (available: {}, {})",
-                            problem.name, problem_names(), kCommandProblem),
-                /*about=*/true);
-      } else {
-        std::vector<std::string_view> names;
-        for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
-        names.push_back(kCommandProblem);
-        const auto best = closest(problem.name, names);
-        in.fail(
-            "problem", "name",
-            fmt::format("unknown problem '{}' (known: {}, {}){}", problem.name, problem_names(),
-                        kCommandProblem, best ? fmt::format("; did you mean '{}'?", *best) : ""),
-            /*about=*/true);
-      }
+    if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem) {
+      std::vector<std::string_view> names;
+      for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+      names.push_back(kCommandProblem);
+      names.push_back(kPluginProblem);
+      const auto best = closest(problem.name, names);
+      in.fail("problem", "name",
+              fmt::format("unknown problem '{}' (known: {}, {}, {}){}", problem.name,
+                          problem_names(), kCommandProblem, kPluginProblem,
+                          best ? fmt::format("; did you mean '{}'?", *best) : ""),
+              /*about=*/true);
     }
   }
   if (info != nullptr && info->fixed_dimension > 0) {
@@ -667,6 +664,8 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   in.number("problem", "delay_ms", problem.delay_ms, {.min = 0});
   in.number("problem", "noise_sigma", problem.noise_sigma, {.min = 0});
   in.integer("problem", "instance_seed", problem.instance_seed, 0);
+  in.choice("problem", "delay_distribution", problem.delay_distribution,
+            std::array<std::string_view, 2>{"fixed", "exponential"});
   return info;
 }
 
@@ -702,6 +701,17 @@ void read_command(Reader& in, CommandConfig& command, bool is_command) {
   in.number("command", "kill_grace_s", command.kill_grace_s, {.min = 0});
   in.text("command", "scratch_dir", command.scratch_dir);
   in.boolean("command", "keep_failed_scratch", command.keep_failed_scratch);
+}
+
+void read_plugin(Reader& in, PluginConfig& plugin, bool is_plugin) {
+  const bool given = in.text("plugin", "library", plugin.library);
+  if (is_plugin && (!given || plugin.library.empty())) {
+    in.add(in.origin("problem", "name"),
+           "plugin.library is required when problem.name = \"plugin\": the path of the shared "
+           "library, e.g. library = \"./libmy_problem.so\"");
+  }
+  in.integer("plugin", "objectives", plugin.objectives, 1);
+  in.text("plugin", "config", plugin.config);
 }
 
 // Bits and permutations have bounds fixed by what they are; a given value must agree.
@@ -753,9 +763,9 @@ const GenomeKind* read_genome(Reader& in, GenomeConfig& genome, const ProblemCon
     const auto require = [&](std::string_view key, bool given) {
       if (!given) {
         in.add(in.origin("problem", "name"),
-               fmt::format("genome.{} is required when problem.name = \"command\" (an external "
-                           "program has no default domain)",
-                           key));
+               fmt::format("genome.{} is required when problem.name = \"{}\" (an external "
+                           "evaluator has no default domain)",
+                           key, problem_config.name));
       }
     };
     require("lower", lower_given);
@@ -813,15 +823,17 @@ void read_operator(Reader& in, std::string_view key, std::string& out,
 void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* genome_kind) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
-    if (name == "simple") {
+    if (name == "simple" || name == "steady_state") {
       algorithm.name = name;
     } else if (std::find(kPlannedAlgorithms.begin(), kPlannedAlgorithms.end(), name) !=
                kPlannedAlgorithms.end()) {
       in.fail("algorithm", "name",
-              fmt::format("'{}' is not available in this version (available: simple)", name),
+              fmt::format("'{}' is not available in this version (available: simple, steady_state)",
+                          name),
               /*about=*/true);
     } else {
-      in.fail("algorithm", "name", fmt::format("unknown algorithm '{}' (available: simple)", name),
+      in.fail("algorithm", "name",
+              fmt::format("unknown algorithm '{}' (available: simple, steady_state)", name),
               /*about=*/true);
     }
   }
@@ -848,6 +860,8 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* ge
   in.choice("algorithm", "selection", algorithm.selection, kSelections);
   in.number("algorithm", "crossover_indpb", algorithm.crossover_indpb, {.min = 0, .max = 1});
   in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
+  in.choice("algorithm", "replacement", algorithm.replacement,
+            std::array<std::string_view, 2>{"worst", "tournament"});
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -922,6 +936,8 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("delay_ms", problem.delay_ms);
   out.number("noise_sigma", problem.noise_sigma);
   out.integer("instance_seed", problem.instance_seed);
+  // How long an evaluation sleeps shapes no result.
+  if (!results_only) out.string("delay_distribution", problem.delay_distribution);
 
   // The program, what it is given and what it returns shape results. Its time limits,
   // where its scratch directories go and whether failed ones are kept do not: a timeout
@@ -939,6 +955,13 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.string("scratch_dir", command.scratch_dir);
     out.boolean("keep_failed_scratch", command.keep_failed_scratch);
   }
+
+  // The library's path, not its content: rebuilding it with other code is on the user.
+  const PluginConfig& plugin = config.plugin;
+  out.section("plugin");
+  out.string("library", plugin.library);
+  out.integer("objectives", plugin.objectives);
+  out.string("config", plugin.config);
 
   const GenomeConfig& genome = config.genome;
   out.section("genome");
@@ -964,6 +987,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.string("selection", algorithm.selection);
   out.number("crossover_indpb", algorithm.crossover_indpb);
   out.integer("creep_step", algorithm.creep_step);
+  out.string("replacement", algorithm.replacement);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;
@@ -1015,9 +1039,11 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   read_run(in, config.run);
   const ProblemInfo* problem = read_problem(in, config.problem);
   const bool is_command = config.problem.name == kCommandProblem;
+  const bool is_plugin = config.problem.name == kPluginProblem;
   read_command(in, config.command, is_command);
+  read_plugin(in, config.plugin, is_plugin);
   const GenomeKind* genome_kind =
-      read_genome(in, config.genome, config.problem, problem, is_command);
+      read_genome(in, config.genome, config.problem, problem, is_command || is_plugin);
   read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
@@ -1057,6 +1083,7 @@ std::uint64_t result_hash(const Config& config) {
 
 int objective_count(const Config& config) {
   if (config.problem.name == kCommandProblem) return config.command.objectives;
+  if (config.problem.name == kPluginProblem) return config.plugin.objectives;
   const ProblemInfo* info = find_problem(config.problem.name);
   if (info == nullptr) {
     throw ConfigError(

@@ -28,6 +28,9 @@ struct ProblemConfig {
   double delay_ms = 0;              // built-ins sleep this long per evaluation
   double noise_sigma = 0.1;         // noisy_sphere: standard deviation of the additive noise
   std::uint64_t instance_seed = 1;  // knapsack: which generated instance (docs/problems.md)
+  // fixed | exponential (mean delay_ms, drawn from the evaluation's own stream). Timing
+  // only: not part of result_hash.
+  std::string delay_distribution = "fixed";
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -42,6 +45,13 @@ struct CommandConfig {
   double kill_grace_s = 2;  // between SIGTERM and SIGKILL to the program's process group
   std::string scratch_dir;  // "" = $TMPDIR or /tmp
   bool keep_failed_scratch = false;
+};
+
+// problem.name = "plugin": a shared library with the C ABI of include/evocluster/plugin.h.
+struct PluginConfig {
+  std::string library;  // path of the .so, loaded with dlopen on every evaluating rank
+  int objectives = 1;   // values the plugin writes per evaluation
+  std::string config;   // handed to the plugin's init, verbatim
 };
 
 struct GenomeConfig {
@@ -70,6 +80,7 @@ struct AlgorithmConfig {
   std::string selection = "tournament";  // tournament | roulette | sus | best | random
   double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
   int creep_step = 1;                    // creep mutation: largest step, in whole units
+  std::string replacement = "worst";     // steady_state: worst | tournament
 };
 
 struct CheckpointConfig {
@@ -91,6 +102,7 @@ struct Config {
   RunConfig run;
   ProblemConfig problem;
   CommandConfig command;
+  PluginConfig plugin;
   GenomeConfig genome;
   AlgorithmConfig algorithm;
   CheckpointConfig checkpoint;
@@ -116,7 +128,8 @@ std::string to_toml(const Config& config);
 std::uint64_t result_hash(const Config& config);
 
 // Objectives per individual: the catalog's count for a built-in problem, command.objectives
-// for "command". `config` must be valid (as parse_config returns it).
+// for "command", plugin.objectives for "plugin". `config` must be valid (as parse_config returns
+// it).
 int objective_count(const Config& config);
 
 }  // namespace evo::common

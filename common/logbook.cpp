@@ -31,8 +31,11 @@ std::string header_line() {
 
 // Same column order as logbook_columns().
 std::string row_line(const LogRecord& row) {
-  return fmt::format("{},{},{},{},{},{},{},{},{},{}\n", row.gen, row.evals, row.min, row.avg,
-                     row.max, row.std, row.failed, row.retried, row.wall_s, row.evals_per_s);
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", row.gen, row.evals,
+                     row.min, row.avg, row.max, row.std, row.failed, row.retried, row.wall_s,
+                     row.evals_per_s, row.status_failed, row.status_non_zero_exit,
+                     row.status_signaled, row.status_timeout, row.status_garbage,
+                     row.status_non_finite);
 }
 
 [[noreturn]] void io_failure(const std::string& action, const std::filesystem::path& path,
@@ -57,8 +60,22 @@ void write_all(int fd, std::string_view text, const std::filesystem::path& path)
 }  // namespace
 
 const std::vector<std::string>& logbook_columns() {
-  static const std::vector<std::string> columns = {
-      "gen", "evals", "min", "avg", "max", "std", "failed", "retried", "wall_s", "evals_per_s"};
+  static const std::vector<std::string> columns = {"gen",
+                                                   "evals",
+                                                   "min",
+                                                   "avg",
+                                                   "max",
+                                                   "std",
+                                                   "failed",
+                                                   "retried",
+                                                   "wall_s",
+                                                   "evals_per_s",
+                                                   "status_failed",
+                                                   "status_non_zero_exit",
+                                                   "status_signaled",
+                                                   "status_timeout",
+                                                   "status_garbage",
+                                                   "status_non_finite"};
   return columns;
 }
 

@@ -24,10 +24,18 @@ struct LogRecord {
   std::int64_t retried = 0;  // failed evaluation attempts that were tried again
   double wall_s = 0;         // timing: excluded from determinism comparisons
   double evals_per_s = 0;    // timing
+  // Failed evaluation attempts of this generation by class (common::status_name), retried
+  // ones included. Run-dependent too: a timeout or a flaky program fails on one run only.
+  std::int64_t status_failed = 0;
+  std::int64_t status_non_zero_exit = 0;
+  std::int64_t status_signaled = 0;
+  std::int64_t status_timeout = 0;
+  std::int64_t status_garbage = 0;
+  std::int64_t status_non_finite = 0;
 };
 
-// Column names in CSV order; the run-dependent columns (retried, wall_s, evals_per_s)
-// come last.
+// Column names in CSV order; the run-dependent columns (retried, wall_s, evals_per_s, then
+// the status_* failure counts) come last.
 const std::vector<std::string>& logbook_columns();
 
 LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals);

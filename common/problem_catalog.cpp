@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "common/problem_registry.hpp"
+
 namespace evo::common {
 namespace {
 
@@ -47,7 +49,7 @@ const ProblemInfo* find_problem(std::string_view name) {
   for (const ProblemInfo& problem : kProblems) {
     if (problem.name == name) return &problem;
   }
-  return nullptr;
+  return find_registered_problem_info(name);
 }
 
 std::span<const ProblemInfo> all_problems() { return kProblems; }

@@ -20,7 +20,7 @@ struct ProblemInfo {
   int fixed_dimension = 0;  // > 0: problem.dimension must be this (e.g. a TSP's city count)
 };
 
-// nullptr when unknown.
+// A built-in or registered (common/problem_registry.hpp) problem; nullptr when unknown.
 const ProblemInfo* find_problem(std::string_view name);
 std::span<const ProblemInfo> all_problems();
 std::string problem_names();  // "sphere, rastrigin, ..." for error messages

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 #include "common/error.hpp"
 
@@ -101,8 +102,13 @@ int Dispatcher::store_results(const common::Message& message, common::Population
     }
     completed_.push_back(index);
   }
-  worker_rng_[static_cast<std::size_t>(message.source - 1)] = result_batch_.worker_rng;
-  WorkerStats& stats = stats_[static_cast<std::size_t>(message.source)];
+  note_result_batch(message.source);
+  return message.source;
+}
+
+void Dispatcher::note_result_batch(int source) {
+  worker_rng_[static_cast<std::size_t>(source - 1)] = result_batch_.worker_rng;
+  WorkerStats& stats = stats_[static_cast<std::size_t>(source)];
   stats.tasks += static_cast<std::int64_t>(result_batch_.size());
   stats.batches += 1;
   stats.busy_seconds += result_batch_.busy_seconds;
@@ -111,7 +117,6 @@ int Dispatcher::store_results(const common::Message& message, common::Population
     seconds_per_task_ =
         seconds_per_task_ <= 0 ? observed : 0.8 * seconds_per_task_ + 0.2 * observed;
   }
-  return message.source;
 }
 
 void Dispatcher::begin_round(std::uint64_t generation, std::size_t population_size) {
@@ -126,19 +131,28 @@ void Dispatcher::begin_round(std::uint64_t generation, std::size_t population_si
 
 bool Dispatcher::handle_failure(common::Population& population, std::uint64_t index, int rank,
                                 std::uint8_t status, const std::string& detail) {
-  ++attempts_failed_;
   const int attempt = ++failed_attempts_[index];
   last_failed_rank_[index] = rank;
   const std::string what = fmt::format(
       "individual {} of generation {} ({}, rank {}, attempt {}): {}", index, generation_,
       common::status_name(static_cast<common::EvalStatus>(status)), rank, attempt, detail);
-  if (attempt <= policy_.retries) {
-    spdlog::warn("evaluation failed, retrying: {}", what);
+  if (retry_after_failure(attempt, status, what)) {
     retry_queue_.push_back(index);
     return true;
   }
   // Deterministic, so a resumed run that replays this generation gives the same result.
   for (double& value : population.fitness_of(index)) value = policy_.failure_fitness;
+  return false;
+}
+
+bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std::string& what) {
+  ++attempts_failed_;
+  ++total_attempts_failed_;
+  ++failures_by_status_[std::min<std::size_t>(status, common::kLastEvalStatus)];
+  if (attempt <= policy_.retries) {
+    spdlog::warn("evaluation failed, retrying: {}", what);
+    return true;
+  }
   ++given_failure_fitness_;
   if (failure_report_.size() < kReportedFailures) failure_report_.push_back(what);
   spdlog::warn("evaluation failed for good, given the failure fitness {}: {}",
@@ -259,12 +273,201 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       hooks.on_results(std::span(&index, 1));
     }
   }
-  stats_[0].tasks += result.evaluated;
+  // Attempts, as workers count them: retried ones too.
+  stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;
   result.given_failure_fitness = given_failure_fitness_;
   if (!result.stopped) check_failure_share(result);
+  return result;
+}
+
+EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t seed, int job,
+                                              const EvaluationHooks& hooks) {
+  attempts_failed_ = 0;
+  given_failure_fitness_ = 0;
+  failure_report_.clear();
+  if (transport_.size() == 1) return evaluate_stream_locally(stream, seed, job, hooks);
+  discard_abandoned();
+
+  EvaluationOutcome outcome;
+  std::vector<int> outstanding(static_cast<std::size_t>(transport_.size()), 0);
+  int batches_out = 0;
+  // Per task in flight that has failed before: attempts so far and the rank it failed on.
+  std::unordered_map<std::uint64_t, std::pair<int, int>> failures;
+  std::deque<std::uint64_t> retries;
+  std::optional<std::uint64_t> carried;  // drawn, but of another generation than its batch
+  std::vector<std::uint64_t> ids;
+  std::vector<double> failure_fitness;
+  const auto slots = static_cast<std::size_t>(worker_count() * settings_.in_flight);
+
+  auto stream_batch_size = [&]() -> std::size_t {
+    if (settings_.batch > 0) return static_cast<std::size_t>(settings_.batch);
+    if (seconds_per_task_ <= 0) return 1;
+    // Small enough that a batch is a small part of a generation: the population must
+    // change between the births of one batch and the next.
+    const std::size_t by_scale = std::max<std::size_t>(1, stream.batch_scale() / (4 * slots));
+    const auto by_time = static_cast<std::size_t>(kTargetBatchSeconds / seconds_per_task_);
+    return std::clamp<std::size_t>(std::min(by_time, by_scale), 1, kMaxBatch);
+  };
+  // Sends one batch to `worker` if there is work; returns whether it did.
+  auto send_next = [&](int worker) {
+    ids.clear();
+    if (!retries.empty()) {
+      // A retry goes alone, and to another worker than the one it failed on if it can.
+      auto it = std::find_if(retries.begin(), retries.end(),
+                             [&](std::uint64_t id) { return failures[id].second != worker; });
+      if (it == retries.end()) it = retries.begin();
+      ids.push_back(*it);
+      retries.erase(it);
+    } else {
+      const std::size_t size = stream_batch_size();
+      while (ids.size() < size) {
+        std::optional<std::uint64_t> id = carried ? carried : stream.next_task();
+        carried.reset();
+        if (!id) break;
+        if (!ids.empty() && stream.generation_of(*id) != stream.generation_of(ids.front())) {
+          carried = id;  // a batch carries one generation
+          break;
+        }
+        ids.push_back(*id);
+      }
+      if (ids.empty()) return false;
+    }
+    const std::uint64_t generation = stream.generation_of(ids.front());
+    const std::size_t dimension = stream.genome(ids.front()).size();
+    task_batch_.job = job;
+    task_batch_.generation = generation;
+    task_batch_.dimension = static_cast<std::uint32_t>(dimension);
+    task_batch_.indices.assign(ids.begin(), ids.end());
+    task_batch_.genes.resize(ids.size() * dimension);
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      const auto genome = stream.genome(ids[k]);
+      std::copy(genome.begin(), genome.end(),
+                task_batch_.genes.begin() + static_cast<std::ptrdiff_t>(k * dimension));
+    }
+    common::pack_tasks(task_batch_, wire_);
+    transport_.send(worker, common::Tag::kTasks, wire_);
+    ++outstanding[static_cast<std::size_t>(worker)];
+    ++batches_out;
+    return true;
+  };
+  auto feed_workers = [&] {
+    for (int round = 0; round < settings_.in_flight; ++round) {
+      for (int worker = 1; worker < transport_.size(); ++worker) {
+        if (outstanding[static_cast<std::size_t>(worker)] <= round && !send_next(worker)) return;
+      }
+    }
+  };
+  (void)seed;  // workers know the seed from the config; the parameter mirrors evaluate()
+  feed_workers();
+  while (batches_out > 0) {
+    std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
+    if (message) {
+      if (message->tag == common::Tag::kWorkerError) {
+        throw common::EvaluationError(fmt::format("worker rank {}: {}", message->source,
+                                                  common::unpack_text(message->payload)));
+      }
+      if (message->tag != common::Tag::kResults) {
+        throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
+                                        static_cast<int>(message->tag), message->source));
+      }
+      common::unpack_results(message->payload, result_batch_);
+      const int worker = message->source;
+      completed_.clear();
+      std::size_t failure = 0;
+      for (std::size_t k = 0; k < result_batch_.size(); ++k) {
+        const std::uint64_t id = result_batch_.indices[k];
+        std::span<const double> fitness(result_batch_.fitness.data() + k * result_batch_.objectives,
+                                        result_batch_.objectives);
+        bool failed_for_good = false;
+        if (result_batch_.statuses[k] != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
+          const std::string detail =
+              failure < result_batch_.details.size() ? result_batch_.details[failure] : "no detail";
+          ++failure;
+          auto& [attempt, rank] = failures[id];
+          rank = worker;
+          const std::string what = fmt::format(
+              "individual {} ({}, rank {}, attempt {}): {}", id,
+              common::status_name(static_cast<common::EvalStatus>(result_batch_.statuses[k])),
+              worker, attempt + 1, detail);
+          if (retry_after_failure(++attempt, result_batch_.statuses[k], what)) {
+            retries.push_back(id);
+            continue;
+          }
+          failure_fitness.assign(result_batch_.objectives, policy_.failure_fitness);
+          fitness = failure_fitness;
+          failed_for_good = true;
+        }
+        failures.erase(id);
+        stream.complete(id, fitness, failed_for_good);
+        completed_.push_back(id);
+      }
+      note_result_batch(worker);
+      --outstanding[static_cast<std::size_t>(worker)];
+      --batches_out;
+      outcome.evaluated += static_cast<std::int64_t>(completed_.size());
+      if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
+      // The worker that just finished gets new work at once; others may have run dry
+      // while the population was empty, or a retry may be waiting.
+      while (outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight &&
+             send_next(worker)) {
+      }
+      feed_workers();
+    }
+    if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
+      outcome.stopped = true;
+      abandoned_batches_ += batches_out;
+      break;
+    }
+  }
+  if (!outcome.stopped && !stream.finished()) {
+    throw common::Error("steady state: no task in flight, yet the stream is not finished");
+  }
+  outcome.attempts_failed = attempts_failed_;
+  outcome.given_failure_fitness = given_failure_fitness_;
+  return outcome;
+}
+
+EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::uint64_t seed,
+                                                      int job, const EvaluationHooks& hooks) {
+  EvaluationOutcome result;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<double> fitness;
+  while (!stream.finished()) {
+    if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
+      result.stopped = true;
+      break;
+    }
+    const std::optional<std::uint64_t> id = stream.next_task();
+    if (!id)
+      throw common::Error("steady state: no task to evaluate, yet the stream is not finished");
+    const common::EvalContext context{seed, job, stream.generation_of(*id), *id};
+    bool failed_for_good = false;
+    fitness.resize(static_cast<std::size_t>(local_evaluator_->objectives()));
+    for (int attempt = 1;; ++attempt) {
+      const common::EvalOutcome outcome =
+          common::evaluate_guarded(*local_evaluator_, stream.genome(*id), context, fitness);
+      if (outcome.status == common::EvalStatus::kOk) break;
+      const std::string what =
+          fmt::format("individual {} ({}, rank 0, attempt {}): {}", *id,
+                      common::status_name(outcome.status), attempt, outcome.detail);
+      if (!retry_after_failure(attempt, static_cast<std::uint8_t>(outcome.status), what)) {
+        fitness.assign(fitness.size(), policy_.failure_fitness);
+        failed_for_good = true;
+        break;
+      }
+    }
+    stream.complete(*id, fitness, failed_for_good);
+    ++result.evaluated;
+    if (hooks.on_results) hooks.on_results(std::span(&*id, 1));
+  }
+  stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
+  stats_[0].busy_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.attempts_failed = attempts_failed_;
+  result.given_failure_fitness = given_failure_fitness_;
   return result;
 }
 

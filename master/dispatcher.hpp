@@ -3,10 +3,12 @@
 // task index, never by arrival order. With one rank it evaluates in-process.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,7 +23,7 @@
 namespace evo::master {
 
 struct WorkerStats {
-  std::int64_t tasks = 0;
+  std::int64_t tasks = 0;  // evaluation attempts (a retried evaluation counts each time)
   std::int64_t batches = 0;
   double busy_seconds = 0;  // as reported by the worker
 };
@@ -50,6 +52,25 @@ struct EvaluationOutcome {
   bool stopped = false;                    // on_idle asked to stop; some members are still NaN
 };
 
+// Work handed out one task at a time with no barrier (steady-state algorithms): a task is
+// made when a worker has room for it, and its result is handed back the moment it arrives.
+class TaskStream {
+ public:
+  virtual ~TaskStream() = default;
+  // The id of the next task, or nullopt when there is none for now (more may come after
+  // complete()). The id travels as the task index.
+  virtual std::optional<std::uint64_t> next_task() = 0;
+  virtual std::span<const double> genome(std::uint64_t id) const = 0;
+  // The generation the task counts in, for its per-evaluation randomness.
+  virtual std::uint64_t generation_of(std::uint64_t id) const = 0;
+  // The task's final fitness: evaluated, or the failure fitness after every attempt failed.
+  virtual void complete(std::uint64_t id, std::span<const double> fitness,
+                        bool given_failure_fitness) = 0;
+  virtual bool finished() const = 0;  // every task is complete
+  // Largest sensible batch before dividing among workers (e.g. the population size).
+  virtual std::size_t batch_scale() const = 0;
+};
+
 class Dispatcher {
  public:
   // `local_evaluator` is used when the transport has a single rank; may be null otherwise.
@@ -62,6 +83,16 @@ class Dispatcher {
   // max_failure_share of the evaluations fail for good.
   EvaluationOutcome evaluate(common::Population& population, std::uint64_t seed, int job,
                              std::uint64_t generation, const EvaluationHooks& hooks = {});
+
+  // Runs `stream` until it is finished (or on_idle asks to stop), keeping every worker's
+  // queue full: as soon as a result comes back, the worker gets new tasks. Failures are
+  // retried as in evaluate(); on_results gets the ids completed by each message.
+  EvaluationOutcome evaluate_stream(TaskStream& stream, std::uint64_t seed, int job,
+                                    const EvaluationHooks& hooks = {});
+  // Failed attempts since the dispatcher began, in all and by EvalStatus value.
+  std::int64_t total_attempts_failed() const { return total_attempts_failed_; }
+  using StatusCounts = std::array<std::int64_t, common::kLastEvalStatus + 1>;
+  const StatusCounts& failures_by_status() const { return failures_by_status_; }
 
   // One state per worker rank. Workers send theirs back with every result batch, so
   // worker_rng() is exact at any moment, even while workers are busy.
@@ -90,6 +121,12 @@ class Dispatcher {
   bool handle_failure(common::Population& population, std::uint64_t index, int rank,
                       std::uint8_t status, const std::string& detail);
   void begin_round(std::uint64_t generation, std::size_t population_size);
+  // Logs a failed attempt; true when it is to be tried again (attempt <= retries).
+  bool retry_after_failure(int attempt, std::uint8_t status, const std::string& what);
+  // Worker RNG state, statistics and the batch-size estimate from one result batch.
+  void note_result_batch(int source);
+  EvaluationOutcome evaluate_stream_locally(TaskStream& stream, std::uint64_t seed, int job,
+                                            const EvaluationHooks& hooks);
   void check_failure_share(const EvaluationOutcome& outcome) const;
 
   common::Transport& transport_;
@@ -107,6 +144,8 @@ class Dispatcher {
   std::deque<std::size_t> retry_queue_;
   std::vector<std::uint64_t> completed_;  // settled by the last message
   std::int64_t attempts_failed_ = 0;
+  std::int64_t total_attempts_failed_ = 0;
+  StatusCounts failures_by_status_{};
   std::int64_t given_failure_fitness_ = 0;
   std::vector<std::string> failure_report_;  // first few failures, for the stop message
   double seconds_per_task_ = 0;              // moving estimate from worker reports; 0 = unknown

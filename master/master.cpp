@@ -21,6 +21,8 @@
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
 #include "master/resume.hpp"
+#include "master/steady_state_stream.hpp"
+#include "master/worker_statistics.hpp"
 
 namespace evo::master {
 namespace fs = std::filesystem;
@@ -76,16 +78,22 @@ class JobRun {
         walltime_(walltime),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
-        algorithm_(make_algorithm(config)),
+        steady_(config.algorithm.name == "steady_state" ? std::make_unique<SteadyState>(config)
+                                                        : nullptr),
+        algorithm_(steady_ ? nullptr : make_algorithm(config)),
         hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
                       static_cast<std::size_t>(config.problem.dimension),
                       static_cast<std::size_t>(common::objective_count(config))),
-        rng_(common::Rng::for_master(config.run.seed, job)) {}
+        rng_(common::Rng::for_master(config.run.seed, job)),
+        worker_log_(directory_ / "workers.csv", dispatcher.worker_stats()),
+        stats_at_start_(dispatcher.worker_stats()),
+        failures_seen_(dispatcher.failures_by_status()) {}
 
   // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a
   // checkpoint.
   int run(std::optional<common::CheckpointState> checkpoint) {
     ensure_writable_directory(directory_);
+    if (steady_) return run_steady_state(std::move(checkpoint));
     std::optional<common::Population> in_progress;
     std::int64_t in_progress_evaluations = 0;
     std::int64_t first = 0;  // the first generation this launch evaluates
@@ -159,8 +167,12 @@ class JobRun {
   void restore(const common::CheckpointState& state) {
     const bool initial_in_progress =
         state.in_progress.size() > 0 && state.in_progress_generation == 0;
-    // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
-    if (!initial_in_progress) algorithm_->restore_state(state.algorithm, state.population);
+    if (steady_) {
+      steady_->restore_from(state);
+    } else if (!initial_in_progress) {
+      // Stopped while the initial population was evaluated: the algorithm has accepted nothing.
+      algorithm_->restore_state(state.algorithm, state.population);
+    }
     hall_of_fame_.restore(state.hall_of_fame);
     logbook_ = state.logbook;
     generation_ = state.generation;
@@ -179,7 +191,10 @@ class JobRun {
           state.ranks, transport_.size());
       dispatcher_.set_worker_rng(derived_worker_streams());
     }
-    if (state.in_progress.size() > 0) {
+    if (steady_ && state.in_progress.size() > 0) {
+      spdlog::info("{} individuals were in flight: they are dispatched again first",
+                   state.in_progress.size());
+    } else if (state.in_progress.size() > 0) {
       spdlog::info("generation {} was in progress: {} of {} evaluations already done",
                    state.in_progress_generation,
                    state.in_progress_evaluations - unevaluated_count(state.in_progress),
@@ -192,8 +207,12 @@ class JobRun {
   bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
-    const std::size_t recovered =
-        common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    // Only the first generation a launch evaluates can have records of an earlier launch;
+    // reading the whole journal every generation cost cheap-fitness runs ~10% of their time.
+    const std::size_t recovered = journal_checked_ ? 0
+                                                   : common::EvaluationJournal::recover(
+                                                         journal_.file(), job_, gen, candidates);
+    journal_checked_ = true;
     if (recovered > 0) {
       spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
                    gen);
@@ -222,6 +241,7 @@ class JobRun {
     row.failed = holding_failure_fitness(algorithm_->population());
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
+    count_failures_by_status(row);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
@@ -316,14 +336,20 @@ class JobRun {
     state.software_version = EVO_VERSION;
     state.ranks_history = ranks_history_;
     state.trigger = trigger;
-    state.population = algorithm_->population();
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
     for (const auto& worker : dispatcher_.worker_rng()) state.rng.push_back(worker);
-    state.algorithm = algorithm_->save_state();
     std::string partial;
-    if (candidates_ != nullptr) {
+    if (steady_) {
+      steady_->save_into(state);  // population, algorithm state, individuals in flight
+      partial = fmt::format(", {} insertions, {} in flight", steady_->insertions(),
+                            steady_->in_flight_count());
+    } else {
+      state.population = algorithm_->population();
+      state.algorithm = algorithm_->save_state();
+    }
+    if (!steady_ && candidates_ != nullptr) {
       state.in_progress = *candidates_;
       state.in_progress_generation = candidates_generation_;
       state.in_progress_evaluations = candidates_needed_;
@@ -355,16 +381,124 @@ class JobRun {
                  generation_, partial, trigger, seconds_since(start));
   }
 
+  // algorithm.name = "steady_state": no generation barrier (master/steady_state.hpp); a
+  // generation is N insertions, logged and checkpointed when it completes.
+  int run_steady_state(std::optional<common::CheckpointState> checkpoint) {
+    if (checkpoint) {
+      restore(*checkpoint);
+    } else {
+      dispatcher_.set_worker_rng(derived_worker_streams());
+    }
+    ranks_history_.push_back(transport_.size());
+    logbook_.write_csv(logbook_path());
+    const std::int64_t last = config_.run.generations;
+    const auto size = static_cast<std::int64_t>(steady_->population_size());
+    steady_->set_total_births(size * (last + 1));
+    if (checkpoint && checkpoint->final && steady_->finished()) {
+      spdlog::info("job {} already finished at generation {}", job_, generation_);
+      return common::kExitOk;
+    }
+    bool final_written = false;
+    auto generation_start = Clock::now();
+    std::int64_t attempts_failed_before = dispatcher_.total_attempts_failed();
+    candidates_generation_ = steady_->insertions() / size;
+    SteadyStateStream stream(*steady_, rng_, [&](std::int64_t failed) {
+      const std::int64_t gen = steady_->insertions() / size - 1;
+      const std::int64_t attempts_failed = dispatcher_.total_attempts_failed();
+      log_generation(steady_->population(), gen, size,
+                     attempts_failed - attempts_failed_before - failed, generation_start);
+      attempts_failed_before = attempts_failed;
+      generation_start = Clock::now();
+      generation_ = gen;
+      evaluations_ = steady_->insertions();
+      candidates_generation_ = gen + 1;
+      if (static_cast<double>(failed) >
+          config_.dispatch.max_failure_share * static_cast<double>(size)) {
+        throw common::EvaluationError(fmt::format(
+            "{} of the {} insertions of generation {} failed after {} retries (> "
+            "dispatch.max_failure_share = {:.0f}%): stopping rather than optimising failures",
+            failed, size, gen, config_.dispatch.retries, config_.dispatch.max_failure_share * 100));
+      }
+      final_written = checkpoint_if_due(gen, last);
+    });
+    EvaluationHooks hooks;
+    hooks.on_idle = [this] { return on_idle(); };
+    const EvaluationOutcome outcome =
+        dispatcher_.evaluate_stream(stream, config_.run.seed, job_, hooks);
+    if (outcome.stopped) return common::kExitRequeue;
+    if (!final_written) write_checkpoint(/*final=*/true, "final");
+    print_summary();
+    return common::kExitOk;
+  }
+
+  // One logbook row (memory, CSV, console) for generation `gen` of `population`.
+  void log_generation(const common::Population& population, std::int64_t gen, std::int64_t evals,
+                      std::int64_t retried, Clock::time_point start) {
+    hall_of_fame_.update(population);
+    common::LogRecord row = common::summarize(population, gen, evals);
+    row.failed = holding_failure_fitness(population);
+    row.retried = retried;
+    row.wall_s = seconds_since(start);
+    count_failures_by_status(row);
+    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evals) / row.wall_s : 0;
+    logbook_.rows.push_back(row);
+    common::Logbook::append_csv(logbook_path(), row);
+    const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
+    std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
+                 job_label.c_str(), static_cast<long long>(gen), static_cast<long long>(evals),
+                 row.min, row.avg, row.evals_per_s);
+    std::fflush(stdout);
+  }
+
+  // The status_* columns and OUT/workers.csv: what happened since the previous row.
+  void count_failures_by_status(common::LogRecord& row) {
+    const auto& now = dispatcher_.failures_by_status();
+    auto delta = [&](common::EvalStatus status) {
+      const auto i = static_cast<std::size_t>(status);
+      return now[i] - failures_seen_[i];
+    };
+    row.status_failed = delta(common::EvalStatus::kFailed);
+    row.status_non_zero_exit = delta(common::EvalStatus::kNonZeroExit);
+    row.status_signaled = delta(common::EvalStatus::kSignaled);
+    row.status_timeout = delta(common::EvalStatus::kTimeout);
+    row.status_garbage = delta(common::EvalStatus::kGarbage);
+    row.status_non_finite = delta(common::EvalStatus::kNonFinite);
+    failures_seen_ = now;
+    worker_log_.append(row.gen, dispatcher_.worker_stats(), row.wall_s);
+  }
+
   void print_summary() const {
     const auto& best = hall_of_fame_.members();
     if (best.size() > 0) {
       spdlog::info("job {} done: {} evaluations, best fitness {:.10g}; results in {}", job_,
                    evaluations_, best.fitness_of(0)[0], directory_.string());
     }
+    // This job's share of the dispatcher's cumulative statistics; idle = job wall - busy.
     const auto& stats = dispatcher_.worker_stats();
-    for (std::size_t rank = 1; rank < stats.size(); ++rank) {
-      spdlog::info("  worker {}: {} evaluations in {} batches, busy {:.3f} s", rank,
-                   stats[rank].tasks, stats[rank].batches, stats[rank].busy_seconds);
+    const double wall = seconds_since(job_start_);
+    double busy_total = 0;
+    std::size_t workers = 0;
+    for (std::size_t rank = 0; rank < stats.size(); ++rank) {
+      const WorkerStats& before = stats_at_start_[rank];
+      const std::int64_t tasks = stats[rank].tasks - before.tasks;
+      if (rank == 0 && tasks == 0) continue;  // the master evaluates only when alone
+      const double busy = stats[rank].busy_seconds - before.busy_seconds;
+      busy_total += busy;
+      ++workers;
+      spdlog::info("  worker {}: {} evaluations in {} batches, busy {:.3f} s, idle {:.3f} s", rank,
+                   tasks, stats[rank].batches - before.batches, busy, std::max(0.0, wall - busy));
+    }
+    const auto& failures = dispatcher_.failures_by_status();
+    std::string by_class;
+    for (std::size_t status = 1; status < failures.size(); ++status) {
+      if (failures[status] == 0) continue;
+      by_class += fmt::format(
+          " {} {}", common::status_name(static_cast<common::EvalStatus>(status)), failures[status]);
+    }
+    if (!by_class.empty()) spdlog::info("  failed evaluation attempts by class:{}", by_class);
+    if (workers > 0 && wall > 0) {
+      spdlog::info("  utilization {:.4f} (busy {:.3f} s of {} workers x {:.3f} s wall)",
+                   busy_total / (static_cast<double>(workers) * wall), busy_total, workers, wall);
     }
   }
 
@@ -378,7 +512,8 @@ class JobRun {
   WalltimeGuard& walltime_;
   common::CheckpointStore store_;
   common::EvaluationJournal journal_;
-  std::unique_ptr<Algorithm> algorithm_;
+  std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
+  std::unique_ptr<Algorithm> algorithm_;  // every other (generational) algorithm
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
@@ -386,7 +521,12 @@ class JobRun {
   std::int64_t evaluations_ = 0;
   std::vector<std::int64_t> ranks_history_;
   Clock::time_point last_checkpoint_ = Clock::now();
-  int failed_checkpoints_ = 0;  // consecutive
+  const Clock::time_point job_start_ = Clock::now();
+  WorkerStatisticsLog worker_log_;
+  std::vector<WorkerStats> stats_at_start_;
+  Dispatcher::StatusCounts failures_seen_;
+  int failed_checkpoints_ = 0;    // consecutive
+  bool journal_checked_ = false;  // recovered from the journal once, at this launch's start
   // The generation being evaluated, for checkpoints taken in the middle of it.
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;

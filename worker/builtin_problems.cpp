@@ -28,6 +28,7 @@ class BuiltinEvaluator : public common::Evaluator {
         check_(std::move(check)),
         dimension_(static_cast<std::size_t>(problem.dimension)),
         delay_ms_(problem.delay_ms),
+        exponential_delay_(problem.delay_distribution == "exponential"),
         noise_sigma_(noise_sigma) {}
 
   int objectives() const override { return 1; }
@@ -35,7 +36,7 @@ class BuiltinEvaluator : public common::Evaluator {
   common::EvalOutcome evaluate(std::span<const double> genome, const common::EvalContext& context,
                                std::span<double> fitness) override {
     if (delay_ms_ > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_ms_));
+      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_for(context)));
     }
     for (double& value : fitness) value = std::numeric_limits<double>::quiet_NaN();
     if (fitness.size() != 1) {
@@ -63,11 +64,22 @@ class BuiltinEvaluator : public common::Evaluator {
   }
 
  private:
+  // Exponential delays come from a stream of their own, keyed by the task like the noise:
+  // the same evaluation sleeps as long on any worker, and the noise is left untouched.
+  double delay_for(const common::EvalContext& context) const {
+    if (!exponential_delay_) return delay_ms_;
+    constexpr std::uint64_t kDelayStreamSalt = 0x6465'6c61'795f'6d73;  // "delay_ms"
+    common::Rng rng = common::Rng::for_evaluation(context.seed ^ kDelayStreamSalt, context.job,
+                                                  context.generation, context.index);
+    return -delay_ms_ * std::log1p(-rng.uniform01());
+  }
+
   std::string name_;
   Objective objective_;
   GenomeCheck check_;
   std::size_t dimension_;
   double delay_ms_;
+  bool exponential_delay_;
   double noise_sigma_;  // 0 for the noiseless problems
 };
 

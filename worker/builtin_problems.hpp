@@ -41,11 +41,11 @@ std::unique_ptr<common::Evaluator> make_objective_evaluator(std::string name, Ob
 // Names of all built-in problems (these and the combinatorial ones), in catalog order.
 const std::vector<std::string_view>& builtin_problem_names();
 
-// The built-in problem `problem.name` (also the combinatorial ones), or nullptr when it is
-// not one. Each evaluation
-// sleeps problem.delay_ms (when > 0) and fails (kFailed with a detail) when the genome
-// length is not problem.dimension. noisy_sphere adds problem.noise_sigma * normal() drawn
-// from Rng::for_evaluation of the evaluation's context.
+// The built-in problem `problem.name` (also the combinatorial ones), or nullptr when it is not one.
+// Each evaluation sleeps problem.delay_ms (when > 0; with delay_distribution = "exponential" a
+// duration drawn per task with that mean) and fails (kFailed with a detail) when the genome length
+// is not problem.dimension. noisy_sphere adds problem.noise_sigma * normal() drawn from
+// Rng::for_evaluation of the evaluation's context.
 std::unique_ptr<common::Evaluator> make_builtin_evaluator(const common::ProblemConfig& problem);
 
 }  // namespace evo::worker

@@ -106,6 +106,12 @@ CheckpointState make_state(int ranks) {
     row.retried = 7 * g + 1;
     row.wall_s = 1.25 * g;
     row.evals_per_s = 1000.5 + g;
+    row.status_failed = g;
+    row.status_non_zero_exit = g + 1;
+    row.status_signaled = g + 2;
+    row.status_timeout = g + 3;
+    row.status_garbage = g + 4;
+    row.status_non_finite = g + 5;
     state.logbook.rows.push_back(row);
   }
   state.logbook.rows[2].avg = nan_with_payload(0x42, false);
@@ -174,6 +180,12 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
     EXPECT_EQ(a.evals, e.evals);
     EXPECT_EQ(a.failed, e.failed);
     EXPECT_EQ(a.retried, e.retried);
+    EXPECT_EQ(a.status_failed, e.status_failed);
+    EXPECT_EQ(a.status_non_zero_exit, e.status_non_zero_exit);
+    EXPECT_EQ(a.status_signaled, e.status_signaled);
+    EXPECT_EQ(a.status_timeout, e.status_timeout);
+    EXPECT_EQ(a.status_garbage, e.status_garbage);
+    EXPECT_EQ(a.status_non_finite, e.status_non_finite);
     EXPECT_EQ(bits({a.min, a.avg, a.max, a.std, a.wall_s, a.evals_per_s}),
               bits({e.min, e.avg, e.max, e.std, e.wall_s, e.evals_per_s}))
         << "logbook row " << i;

@@ -111,6 +111,7 @@ dimension = 12
 delay_ms = 2.5
 noise_sigma = 0.25
 instance_seed = 9
+delay_distribution = "exponential"
 
 [command]
 argv = ["./simulate", "--fast"]
@@ -122,6 +123,11 @@ timeout_s = 30
 kill_grace_s = 5
 scratch_dir = "/scratch"
 keep_failed_scratch = true
+
+[plugin]
+library = "./libmine.so"
+objectives = 2
+config = "mode=fast"
 
 [genome]
 type = "real"
@@ -145,6 +151,7 @@ mutation_indpb = 0.125
 selection = "sus"
 crossover_indpb = 0.375
 creep_step = 3
+replacement = "tournament"
 
 [checkpoint]
 every_generations = 4
@@ -219,6 +226,11 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.run.max_restarts, 4);
   EXPECT_EQ(c.problem.name, "rosenbrock");
   EXPECT_EQ(c.problem.dimension, 12);
+  EXPECT_EQ(c.problem.delay_distribution, "exponential");
+  EXPECT_EQ(c.algorithm.replacement, "tournament");
+  EXPECT_EQ(c.plugin.library, "./libmine.so");
+  EXPECT_EQ(c.plugin.objectives, 2);
+  EXPECT_EQ(c.plugin.config, "mode=fast");
   EXPECT_EQ(c.problem.delay_ms, 2.5);
   EXPECT_EQ(c.problem.noise_sigma, 0.25);
   EXPECT_EQ(c.genome.type, "real");
@@ -382,22 +394,21 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
               AllOf(HasSubstr("cfg.toml: problem.name: unknown problem 'nosuch' (known: "),
                     HasSubstr(problem_names())));
   EXPECT_THAT(error_of("[problem]\nname = \"rastrign\"\n"), HasSubstr("did you mean 'rastrigin'?"));
-  EXPECT_THAT(error_of("[problem]\nname = \"plugin\"\n"),
-              HasSubstr("problem.name: 'plugin' is not available in this version"));
+  EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin)"));
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
   EXPECT_EQ(error_of("[algorithm]\nname = \"cmaes\"\n"),
             "cfg.toml: algorithm.name: 'cmaes' is not available in this version "
-            "(available: simple)");
-  for (const char* name :
-       {"mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"}) {
+            "(available: simple, steady_state)");
+  for (const char* name : {"mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2"}) {
     EXPECT_THAT(error_of(fmt::format("[algorithm]\nname = \"{}\"\n", name)),
                 HasSubstr("is not available in this version"))
         << name;
   }
-  EXPECT_THAT(error_of("[algorithm]\nname = \"magic\"\n"),
-              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple)"));
+  EXPECT_THAT(
+      error_of("[algorithm]\nname = \"magic\"\n"),
+      HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple, steady_state)"));
 }
 
 TEST(Config, ReportsEveryProblemAtOnceOneLineEach) {
@@ -549,7 +560,7 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 49);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 54);
 }
 
 TEST(Config, BatchLimitsAreValidatedWithTheReason) {
@@ -573,8 +584,9 @@ TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
   // keys of [dispatch]: both are always written; and again for problem.instance_seed,
-  // algorithm.selection, crossover_indpb and creep_step.)
-  EXPECT_EQ(result_hash(parse("")), 0x9d5c5d32cb4f3328ULL);
+  // algorithm.selection, crossover_indpb and creep_step; and again for
+  // algorithm.replacement and the [plugin] section.)
+  EXPECT_EQ(result_hash(parse("")), 0x7d17cee4c3bbb92dULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -586,20 +598,34 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
         "run.max_restarts=0", "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
         "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
         "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",
-        "command.keep_failed_scratch=false"}) {
+        "command.keep_failed_scratch=false", "problem.delay_distribution=fixed"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
 
 TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
   const std::uint64_t hash = result_hash(parse(kEveryKey));
-  for (const char* key :
-       {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
-        "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
-        "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
-        "command.template=other.in", "command.template_target=x.in", "command.objectives=3",
-        "algorithm.selection=roulette", "algorithm.crossover_indpb=0.5", "problem.instance_seed=10",
-        "algorithm.crossover=sbx"}) {
+  for (const char* key : {"run.seed=43",
+                          "algorithm.population=51",
+                          "problem.name=sphere",
+                          "problem.dimension=13",
+                          "genome.lower=-1.5",
+                          "algorithm.crossover_prob=0.81",
+                          "algorithm.mutation=polynomial",
+                          "run.hall_of_fame=6",
+                          "command.argv=[\"./simulate\"]",
+                          "command.input=lines",
+                          "command.template=other.in",
+                          "command.template_target=x.in",
+                          "command.objectives=3",
+                          "algorithm.selection=roulette",
+                          "algorithm.crossover_indpb=0.5",
+                          "problem.instance_seed=10",
+                          "algorithm.crossover=sbx",
+                          "algorithm.replacement=worst",
+                          "plugin.library=other.so",
+                          "plugin.objectives=1",
+                          "plugin.config=x"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
   // creep_step only matters to integer genomes, but it is a result key all the same.
@@ -807,6 +833,21 @@ TEST(ConfigGenome, TspDimensionIsTheCityCount) {
   EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\ndimension = 30\n"),
               HasSubstr("cfg.toml: problem.dimension must be 52 for problem 'tsp_berlin52' (its "
                         "number of cities; it may be left out), got 30"));
+}
+
+TEST(Config, SteadyStateKeysAreValidatedWithTheChoices) {
+  const Config steady = parse_config(
+      "[algorithm]\nname = \"steady_state\"\nreplacement = \"tournament\"\n", "cfg.toml");
+  EXPECT_EQ(steady.algorithm.name, "steady_state");
+  EXPECT_EQ(steady.algorithm.replacement, "tournament");
+  EXPECT_EQ(parse_config("", "cfg.toml").algorithm.replacement, "worst");
+  EXPECT_THAT(
+      [] { parse_config("[algorithm]\nreplacement = \"wurst\"\n", "cfg.toml"); },
+      ThrowsMessage<ConfigError>(AllOf(HasSubstr("algorithm.replacement"),
+                                       HasSubstr("worst, tournament"), HasSubstr("'wurst'"))));
+  EXPECT_THAT([] { parse_config("[problem]\ndelay_distribution = \"normal\"\n", "cfg.toml"); },
+              ThrowsMessage<ConfigError>(
+                  AllOf(HasSubstr("problem.delay_distribution"), HasSubstr("fixed, exponential"))));
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ std::vector<std::string> split(const std::string& line) {
 
 LogRecord parse_row(const std::string& line) {
   const std::vector<std::string> f = split(line);
-  EXPECT_EQ(f.size(), 10u) << line;
+  EXPECT_EQ(f.size(), 16u) << line;
   LogRecord row;
   row.gen = std::stoll(f.at(0));
   row.evals = std::stoll(f.at(1));
@@ -75,6 +75,12 @@ LogRecord parse_row(const std::string& line) {
   row.retried = std::stoll(f.at(7));
   row.wall_s = std::strtod(f.at(8).c_str(), nullptr);
   row.evals_per_s = std::strtod(f.at(9).c_str(), nullptr);
+  row.status_failed = std::stoll(f.at(10));
+  row.status_non_zero_exit = std::stoll(f.at(11));
+  row.status_signaled = std::stoll(f.at(12));
+  row.status_timeout = std::stoll(f.at(13));
+  row.status_garbage = std::stoll(f.at(14));
+  row.status_non_finite = std::stoll(f.at(15));
   return row;
 }
 
@@ -98,12 +104,20 @@ void expect_same(const LogRecord& a, const LogRecord& b) {
   EXPECT_EQ(a.retried, b.retried);
   expect_same(a.wall_s, b.wall_s);
   expect_same(a.evals_per_s, b.evals_per_s);
+  EXPECT_EQ(a.status_failed, b.status_failed);
+  EXPECT_EQ(a.status_non_zero_exit, b.status_non_zero_exit);
+  EXPECT_EQ(a.status_signaled, b.status_signaled);
+  EXPECT_EQ(a.status_timeout, b.status_timeout);
+  EXPECT_EQ(a.status_garbage, b.status_garbage);
+  EXPECT_EQ(a.status_non_finite, b.status_non_finite);
 }
 
 TEST(Logbook, ColumnsAreTheDocumentedOnes) {
   EXPECT_EQ(logbook_columns(),
             (std::vector<std::string>{"gen", "evals", "min", "avg", "max", "std", "failed",
-                                      "retried", "wall_s", "evals_per_s"}));
+                                      "retried", "wall_s", "evals_per_s", "status_failed",
+                                      "status_non_zero_exit", "status_signaled", "status_timeout",
+                                      "status_garbage", "status_non_finite"}));
 }
 
 TEST(Logbook, SummarizeComputesPopulationStatistics) {
@@ -158,7 +172,10 @@ TEST(Logbook, CsvRoundTripsDoublesExactly) {
 
   const std::vector<std::string> lines = read_lines(path);
   ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s");
+  EXPECT_EQ(lines[0],
+            "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s,status_failed,status_non_"
+            "zero_exit,"
+            "status_signaled,status_timeout,status_garbage,status_non_finite");
   EXPECT_EQ(split(lines[1])[2], "0.1");
   EXPECT_EQ(split(lines[1])[3], "1e-300");
   for (std::size_t i = 0; i < logbook.rows.size(); ++i) {
@@ -204,7 +221,10 @@ TEST(Logbook, AppendToMissingFileWritesTheHeaderFirst) {
   Logbook::append_csv(path, {0, 1, 2, 3, 4, 5, 6, 7});
   const std::vector<std::string> lines = read_lines(path);
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0], "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s");
+  EXPECT_EQ(lines[0],
+            "gen,evals,min,avg,max,std,failed,retried,wall_s,evals_per_s,status_failed,status_non_"
+            "zero_exit,"
+            "status_signaled,status_timeout,status_garbage,status_non_finite");
 }
 
 TEST(Logbook, UnwritablePathNamesTheFile) {

@@ -135,6 +135,29 @@ if ((failed_total > 0)) && grep -q "given the failure fitness 1000000000" "$base
 else
   fail "failing genomes: logbook counts $failed_total, or the log lacks the retry/failure lines"
 fi
+# column_sum CSV NAME: the sum of a column, found by its header.
+column_sum() {
+  awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == name) c = i; next }
+    { s += $c } END { print s + 0 }' "$1"
+}
+# The logbook's failure classes count exactly the failed attempts the log reports, all
+# non_zero_exit; workers.csv accounts for every evaluation attempt (retried ones too).
+for np in 1 3; do
+  logged=$(grep -c "evaluation failed.*(non_zero_exit" "$base/partial$np.log" || true)
+  counted=$(column_sum "$base/partial$np/logbook.csv" status_non_zero_exit)
+  others=0
+  for class in status_failed status_signaled status_timeout status_garbage status_non_finite; do
+    others=$((others + $(column_sum "$base/partial$np/logbook.csv" $class)))
+  done
+  tasks=$(column_sum "$base/partial$np/workers.csv" tasks)
+  evals=$(column_sum "$base/partial$np/logbook.csv" evals)
+  retried=$(column_sum "$base/partial$np/logbook.csv" retried)
+  if ((logged > 0 && counted == logged && others == 0 && tasks == evals + retried)); then
+    pass "np=$np: logbook status_non_zero_exit = $counted = failed attempts logged; workers.csv: $tasks tasks"
+  else
+    fail "np=$np: status_non_zero_exit $counted vs $logged logged, other classes $others, workers.csv tasks $tasks vs $evals evaluations + $retried retried"
+  fi
+done
 same_results "$base/partial1" "$base/partial3" "failing genomes np=1 vs np=3" &&
   pass "failing genomes: identical on 1 and 3 ranks"
 

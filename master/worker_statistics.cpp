@@ -1,0 +1,48 @@
+#include "master/worker_statistics.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace evo::master {
+
+WorkerStatisticsLog::WorkerStatisticsLog(std::filesystem::path path,
+                                         std::vector<WorkerStats> baseline)
+    : path_(std::move(path)), previous_(std::move(baseline)) {}
+
+void WorkerStatisticsLog::append(std::int64_t gen, const std::vector<WorkerStats>& cumulative,
+                                 double wall_s) {
+  std::string text;
+  std::error_code error;
+  if (!std::filesystem::exists(path_, error) || std::filesystem::file_size(path_, error) == 0) {
+    text = "gen,rank,tasks,batches,busy_s,idle_s\n";
+  }
+  previous_.resize(cumulative.size());
+  for (std::size_t rank = 0; rank < cumulative.size(); ++rank) {
+    const WorkerStats& now = cumulative[rank];
+    if (now.tasks == 0 && now.batches == 0) continue;
+    const WorkerStats& before = previous_[rank];
+    const double busy = now.busy_seconds - before.busy_seconds;
+    text += fmt::format("{},{},{},{},{},{}\n", gen, rank, now.tasks - before.tasks,
+                        now.batches - before.batches, busy, std::max(0.0, wall_s - busy));
+    previous_[rank] = now;
+  }
+  std::FILE* file = std::fopen(path_.c_str(), "ab");
+  if (file == nullptr) {
+    throw common::Error(
+        fmt::format("workers.csv: cannot open {}: {}", path_.string(), std::strerror(errno)));
+  }
+  const bool written =
+      std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
+  if (std::fclose(file) != 0 || !written) {
+    throw common::Error(fmt::format("workers.csv: cannot append to {}", path_.string()));
+  }
+}
+
+}  // namespace evo::master

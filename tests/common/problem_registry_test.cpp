@@ -1,0 +1,53 @@
+#include "common/problem_registry.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "common/config.hpp"
+
+namespace evo::common {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+class Constant : public evocluster::Problem {
+ public:
+  void evaluate(std::span<const double> /*genome*/, const evocluster::EvalContext& /*context*/,
+                std::span<double> objectives) override {
+    for (double& value : objectives) value = 1;
+  }
+};
+
+evocluster::ProblemDefinition definition(std::string name, int objectives = 2) {
+  return {std::move(name), objectives, -3, 4, [] { return std::make_unique<Constant>(); }};
+}
+
+TEST(ProblemRegistry, ARegisteredProblemIsAProblemNameWithItsObjectivesAndDomain) {
+  evocluster::register_problem(definition("registry_test_problem"));
+  const ProblemInfo* info = find_problem("registry_test_problem");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->objectives, 2);
+  const Config config = parse_config("[problem]\nname = \"registry_test_problem\"\n", "cfg.toml");
+  EXPECT_EQ(objective_count(config), 2);
+  EXPECT_EQ(config.genome.lower, -3);
+  EXPECT_EQ(config.genome.upper, 4);
+  ASSERT_NE(find_registered_problem("registry_test_problem"), nullptr);
+  EXPECT_EQ(find_registered_problem("sphere"), nullptr) << "built-ins are not registered ones";
+}
+
+TEST(ProblemRegistry, RefusesATakenNameAndAnUnusableDefinition) {
+  EXPECT_THAT(
+      [] { evocluster::register_problem(definition("sphere")); },
+      ThrowsMessage<std::invalid_argument>(HasSubstr("'sphere' is empty or already taken")));
+  evocluster::register_problem(definition("registry_twice"));
+  EXPECT_THAT([] { evocluster::register_problem(definition("registry_twice")); },
+              ThrowsMessage<std::invalid_argument>(HasSubstr("already taken")));
+  EXPECT_THAT([] { evocluster::register_problem(definition("registry_no_objectives", 0)); },
+              ThrowsMessage<std::invalid_argument>(HasSubstr("objectives >= 1")));
+}
+
+}  // namespace
+}  // namespace evo::common
