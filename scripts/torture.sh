@@ -51,7 +51,9 @@ for trial in $(seq "$trials"); do
     EVO_EVAL_TRACE="$trace" setsid mpirun -np "$np" "$bin" "${config[@]}" --out "$out" \
       >"$out.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1000); do
+    # Generous: on a loaded machine mpirun alone can take seconds to start the ranks, and a
+    # kill before the first checkpoint would test nothing.
+    for _ in $(seq 12000); do
       compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.01
