@@ -23,6 +23,7 @@ struct ProblemConfig {
   int dimension = 30;
   double delay_ms = 0;       // built-ins sleep this long per evaluation
   double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
+  int objectives = 0;        // dtlz2 only: number of objectives; 0 = the problem's default
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -59,6 +60,16 @@ struct AlgorithmConfig {
   double mutation_eta = 20;             // polynomial mutation distribution index
   double mutation_sigma = 0.1;          // gaussian: sigma as a share of (upper - lower)
   double mutation_indpb = 0;            // per-gene probability; 0 means 1 / dimension
+  // mu_plus_lambda, mu_comma_lambda, cmaes (0 = the algorithm's default, see
+  // docs/algorithms.md):
+  int mu = 0;
+  int lambda = 0;
+  double cmaes_sigma0 = 0;  // initial step size; 0 = 0.3 * (genome.upper - genome.lower)
+  int cmaes_restarts = 0;   // IPOP restarts, each doubling lambda; 0 = none
+  std::string de_variant = "rand/1/bin";  // rand/1/bin | best/1/bin
+  double de_f = 0.8;                      // differential weight F
+  double de_cr = 0.9;                     // crossover rate CR
+  std::vector<double> hv_reference;       // nsga2 hypervolume point; empty = 1.1 per objective
 };
 
 struct CheckpointConfig {

@@ -76,9 +76,7 @@ class JobRun {
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
         algorithm_(make_algorithm(config)),
-        hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
-                      static_cast<std::size_t>(config.problem.dimension),
-                      static_cast<std::size_t>(common::objective_count(config))),
+        hall_of_fame_(HallOfFame::for_config(config)),
         rng_(common::Rng::for_master(config.run.seed, job)) {}
 
   // Returns kExitOk when the job finished, kExitRequeue when a signal stopped it after a

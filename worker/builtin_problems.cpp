@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/rng.hpp"
+#include "worker/multiobjective_problems.hpp"
 
 namespace evo::worker {
 namespace {
@@ -107,8 +108,9 @@ double ackley(std::span<const double> x) {
 }
 
 const std::vector<std::string_view>& builtin_problem_names() {
-  static const std::vector<std::string_view> names = {"sphere", "rastrigin", "rosenbrock", "ackley",
-                                                      "noisy_sphere"};
+  static const std::vector<std::string_view> names = {"sphere", "rastrigin",    "rosenbrock",
+                                                      "ackley", "noisy_sphere", "zdt1",
+                                                      "zdt2",   "zdt3",         "dtlz2"};
   return names;
 }
 
@@ -125,7 +127,7 @@ std::unique_ptr<common::Evaluator> make_builtin_evaluator(const common::ProblemC
   if (name == "noisy_sphere") {
     return std::make_unique<BuiltinEvaluator>(name, sphere, problem, problem.noise_sigma);
   }
-  return nullptr;
+  return make_multiobjective_evaluator(problem);
 }
 
 }  // namespace evo::worker

@@ -1,6 +1,7 @@
-// The built-in benchmark problems (sphere, rastrigin, rosenbrock, ackley, noisy_sphere) as
-// Evaluators. Their names and objective counts agree with common/problem_catalog.hpp; the
-// master reads the catalog, workers build these.
+// The built-in benchmark problems (sphere, rastrigin, rosenbrock, ackley, noisy_sphere; the
+// multi-objective ones from worker/multiobjective_problems.hpp) as Evaluators. Their names and
+// objective counts agree with common/problem_catalog.hpp; the master reads the catalog, workers
+// build these.
 #pragma once
 
 #include <memory>

@@ -79,6 +79,15 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.algorithm.mutation_eta, b.algorithm.mutation_eta);
   EXPECT_EQ(a.algorithm.mutation_sigma, b.algorithm.mutation_sigma);
   EXPECT_EQ(a.algorithm.mutation_indpb, b.algorithm.mutation_indpb);
+  EXPECT_EQ(a.problem.objectives, b.problem.objectives);
+  EXPECT_EQ(a.algorithm.mu, b.algorithm.mu);
+  EXPECT_EQ(a.algorithm.lambda, b.algorithm.lambda);
+  EXPECT_EQ(a.algorithm.cmaes_sigma0, b.algorithm.cmaes_sigma0);
+  EXPECT_EQ(a.algorithm.cmaes_restarts, b.algorithm.cmaes_restarts);
+  EXPECT_EQ(a.algorithm.de_variant, b.algorithm.de_variant);
+  EXPECT_EQ(a.algorithm.de_f, b.algorithm.de_f);
+  EXPECT_EQ(a.algorithm.de_cr, b.algorithm.de_cr);
+  EXPECT_EQ(a.algorithm.hv_reference, b.algorithm.hv_reference);
   EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
   EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
   EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
@@ -131,6 +140,14 @@ mutation = "gaussian"
 mutation_eta = 30
 mutation_sigma = 0.05
 mutation_indpb = 0.125
+mu = 6
+lambda = 14
+cmaes_sigma0 = 0.7
+cmaes_restarts = 1
+de_variant = "best/1/bin"
+de_f = 0.5
+de_cr = 0.3
+hv_reference = [2.5]
 
 [checkpoint]
 every_generations = 4
@@ -143,7 +160,7 @@ in_flight = 3
 )";
 
 TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
-  ASSERT_EQ(all_problems().size(), 5u);
+  ASSERT_EQ(all_problems().size(), 9u);
   const ProblemInfo* rosenbrock = find_problem("rosenbrock");
   ASSERT_NE(rosenbrock, nullptr);
   EXPECT_EQ(rosenbrock->objectives, 1);
@@ -151,7 +168,10 @@ TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
   EXPECT_EQ(rosenbrock->upper, 2.048);
   EXPECT_EQ(find_problem("ackley")->upper, 32.768);
   EXPECT_EQ(find_problem("nosuch"), nullptr);
-  EXPECT_EQ(problem_names(), "sphere, rastrigin, rosenbrock, ackley, noisy_sphere");
+  EXPECT_EQ(problem_names(),
+            "sphere, rastrigin, rosenbrock, ackley, noisy_sphere, zdt1, zdt2, zdt3, dtlz2");
+  EXPECT_EQ(find_problem("zdt1")->objectives, 2);
+  EXPECT_EQ(find_problem("dtlz2")->objectives, 3);
   for (const ProblemInfo& problem : all_problems()) {
     EXPECT_LT(problem.lower, problem.upper) << problem.name;
     EXPECT_FALSE(problem.summary.empty()) << problem.name;
@@ -354,17 +374,18 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
-  EXPECT_EQ(error_of("[algorithm]\nname = \"cmaes\"\n"),
-            "cfg.toml: algorithm.name: 'cmaes' is not available in this version "
-            "(available: simple)");
-  for (const char* name :
-       {"mu_plus_lambda", "mu_comma_lambda", "steady_state", "cmaes", "de", "nsga2"}) {
-    EXPECT_THAT(error_of(fmt::format("[algorithm]\nname = \"{}\"\n", name)),
-                HasSubstr("is not available in this version"))
-        << name;
+  EXPECT_EQ(error_of("[algorithm]\nname = \"steady_state\"\n"),
+            "cfg.toml: algorithm.name: 'steady_state' is not available in this version "
+            "(available: simple, mu_plus_lambda, mu_comma_lambda, cmaes, de, nsga2)");
+  for (const char* name : {"simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de"}) {
+    EXPECT_EQ(parse(fmt::format("[algorithm]\nname = \"{}\"\n", name)).algorithm.name, name);
   }
+  EXPECT_EQ(parse("[algorithm]\nname = \"nsga2\"\n[problem]\nname = \"zdt1\"\n").algorithm.name,
+            "nsga2");
   EXPECT_THAT(error_of("[algorithm]\nname = \"magic\"\n"),
-              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple)"));
+              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple, "
+                        "mu_plus_lambda, mu_comma_lambda, cmaes, de, nsga2)"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaez\"\n"), HasSubstr("did you mean 'cmaes'?"));
 }
 
 TEST(Config, ReportsEveryProblemAtOnceOneLineEach) {
@@ -516,14 +537,15 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 42);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 51);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written.)
-  EXPECT_EQ(result_hash(parse("")), 0x9c675a2e1ec97767ULL);
+  // keys of [dispatch]: both are always written; and for the keys of mu_plus_lambda,
+  // cmaes, de and nsga2 and problem.objectives.)
+  EXPECT_EQ(result_hash(parse("")), 0x70cda77c9c521373ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -541,11 +563,27 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
 
 TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
   const std::uint64_t hash = result_hash(parse(kEveryKey));
-  for (const char* key :
-       {"run.seed=43", "algorithm.population=51", "problem.name=sphere", "problem.dimension=13",
-        "genome.lower=-1.5", "algorithm.crossover_prob=0.81", "algorithm.mutation=polynomial",
-        "run.hall_of_fame=6", "command.argv=[\"./simulate\"]", "command.input=lines",
-        "command.template=other.in", "command.template_target=x.in", "command.objectives=3"}) {
+  for (const char* key : {"run.seed=43",
+                          "algorithm.population=51",
+                          "problem.name=sphere",
+                          "problem.dimension=13",
+                          "genome.lower=-1.5",
+                          "algorithm.crossover_prob=0.81",
+                          "algorithm.mutation=polynomial",
+                          "run.hall_of_fame=6",
+                          "command.argv=[\"./simulate\"]",
+                          "command.input=lines",
+                          "command.template=other.in",
+                          "command.template_target=x.in",
+                          "command.objectives=3",
+                          "algorithm.mu=7",
+                          "algorithm.lambda=9",
+                          "algorithm.cmaes_sigma0=0.5",
+                          "algorithm.cmaes_restarts=2",
+                          "algorithm.de_variant=\"rand/1/bin\"",
+                          "algorithm.de_f=0.6",
+                          "algorithm.de_cr=0.4",
+                          "algorithm.hv_reference=[3.0]"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
