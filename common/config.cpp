@@ -760,7 +760,8 @@ void check_combination(Reader& in, const Config& config, const ProblemInfo* prob
   const ProblemConfig& p = config.problem;
   if (p.objectives > 0 && p.name != "dtlz2") {
     in.fail("problem", "objectives",
-            fmt::format("only dtlz2 has a configurable number of objectives; '{}' has a fixed "
+            fmt::format("must be 0 (the problem's own count) except for dtlz2, the one "
+                        "problem with a configurable number of objectives; '{}' has a fixed "
                         "number, got {}",
                         p.name, p.objectives));
   }

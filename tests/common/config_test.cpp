@@ -688,3 +688,63 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
 
 }  // namespace
 }  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+TEST(Config, NewAlgorithmKeysAreCheckedAgainstProblemAndEachOther) {
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\n[problem]\nname = \"zdt1\"\n"),
+              HasSubstr("algorithm.name = 'cmaes' minimises a single objective, but problem "
+                        "'zdt1' has 2: use algorithm.name = \"nsga2\""));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"nsga2\"\nhv_reference = [1.0]\n"
+                       "[problem]\nname = \"zdt2\"\n"),
+              HasSubstr("algorithm.hv_reference needs one coordinate per objective (2), got 1"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"mu_comma_lambda\"\nmu = 10\nlambda = 5\n"),
+              HasSubstr("algorithm.lambda must be >= mu (10) for mu_comma_lambda"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"mu_plus_lambda\"\ncrossover_prob = 0.9\n"),
+              HasSubstr("algorithm.crossover_prob + algorithm.mutation_prob must be <= 1"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\npopulation = 3\n"),
+              HasSubstr("algorithm.population must be >= 4 for de rand/1/bin"));
+  EXPECT_EQ(error_of("[algorithm]\nname = \"de\"\npopulation = 3\n"
+                     "de_variant = \"best/1/bin\"\n"),
+            "");
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\nde_variant = \"rand/2/exp\"\n"),
+              HasSubstr("algorithm.de_variant must be one of rand/1/bin, best/1/bin"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\nde_f = 0\n"),
+              HasSubstr("algorithm.de_f must be between 0 and 2, got 0.0"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\nmu = 8\nlambda = 6\n"),
+              HasSubstr("algorithm.mu must be <= algorithm.lambda for cmaes"));
+  EXPECT_THAT(error_of("[algorithm]\nhv_reference = [1.0, \"x\"]\n"),
+              HasSubstr("algorithm.hv_reference must be an array of finite numbers, element 1"));
+}
+
+TEST(Config, MuLambdaDefaultsToProbabilitiesThatSumToAtMostOne) {
+  const Config config = parse("[algorithm]\nname = \"mu_plus_lambda\"\n");
+  EXPECT_EQ(config.algorithm.crossover_prob, 0.6);
+  EXPECT_EQ(config.algorithm.mutation_prob, 0.3);
+  // Written back, they read back the same.
+  expect_same(parse(to_toml(config)), config);
+}
+
+TEST(Config, ProblemObjectivesOnlyForDtlz2) {
+  const Config dtlz2 = parse(
+      "[problem]\nname = \"dtlz2\"\ndimension = 7\nobjectives = 4\n"
+      "[algorithm]\nname = \"nsga2\"\n");
+  EXPECT_EQ(objective_count(dtlz2), 4);
+  EXPECT_EQ(objective_count(parse("[problem]\nname = \"dtlz2\"\ndimension = 7\n"
+                                  "[algorithm]\nname = \"nsga2\"\n")),
+            3);
+  EXPECT_THAT(error_of("[problem]\nname = \"zdt1\"\nobjectives = 3\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.objectives must be 0 (the problem's own count) except for dtlz2"));
+  EXPECT_THAT(error_of("[problem]\nname = \"dtlz2\"\ndimension = 3\nobjectives = 5\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.dimension must be >= the number of objectives (5) for dtlz2, "
+                        "got 3"));
+  EXPECT_THAT(error_of("[problem]\nname = \"zdt3\"\ndimension = 1\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.dimension must be >= 2 for zdt3"));
+}
+
+}  // namespace
+}  // namespace evo::common
