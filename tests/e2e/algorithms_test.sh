@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Every algorithm of issue 6 under real mpirun: the same results with 1 and 4 ranks
+# (population, hall of fame, logbook, master RNG and the algorithm's own /algorithm state),
+# and, killed with kill -9 after its first checkpoint (and, for cmaes and nsga2, stopped by
+# SIGUSR1 in the middle of a generation), a restart that finishes identical.
+source "$(dirname "$0")/lib.sh"
+
+# name: the extra --set arguments of each case (small, with slow-ish evaluations so that
+# the kill lands mid-run).
+declare -A cases=(
+  [mu_plus_lambda]="algorithm.name=mu_plus_lambda problem.name=rastrigin problem.dimension=6 algorithm.mu=10 algorithm.lambda=20"
+  [mu_comma_lambda]="algorithm.name=mu_comma_lambda problem.name=sphere problem.dimension=6 algorithm.mu=8 algorithm.lambda=24"
+  [cmaes]="algorithm.name=cmaes problem.name=rosenbrock problem.dimension=8 algorithm.cmaes_restarts=2"
+  [de]="algorithm.name=de problem.name=rastrigin problem.dimension=6 algorithm.population=20 algorithm.de_variant=best/1/bin"
+  [nsga2]="algorithm.name=nsga2 problem.name=zdt1 problem.dimension=8 algorithm.population=20"
+)
+
+# Both runs' /algorithm groups identical (compare-runs.sh checks the rest).
+same_algorithm_state() {
+  local a b
+  a=$(newest_checkpoint "$1") b=$(newest_checkpoint "$2")
+  if ! h5diff "$a" "$b" /algorithm /algorithm >/dev/null 2>&1; then
+    fail "$3: /algorithm differs"
+    h5diff -r "$a" "$b" /algorithm /algorithm 2>&1 | head -n 5 >&2
+    return 1
+  fi
+}
+
+for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
+  base=$(scratch "algorithms-$name")
+  config=(run "$EVO_SOURCE_DIR/examples/demo.toml" --set problem.delay_ms=4
+    --set run.generations=16 --set checkpoint.every_generations=3)
+  for setting in ${cases[$name]}; do config+=(--set "$setting"); done
+
+  for np in 1 4; do
+    if ! evo_run $np "${config[@]}" --out "$base/np$np" >"$base/np$np.log" 2>&1; then
+      fail "$name np=$np: run failed"
+      tail -n 20 "$base/np$np.log" >&2
+      continue 2
+    fi
+  done
+  same_results "$base/np1" "$base/np4" "$name np=1 vs np=4" &&
+    same_algorithm_state "$base/np1" "$base/np4" "$name np=1 vs np=4" &&
+    pass "$name: np=4 identical to np=1"
+  first=$(sed -n 2p "$base/np1/logbook.csv" | cut -d, -f3)
+  last=$(tail -n 1 "$base/np1/logbook.csv" | cut -d, -f3)
+  awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }' &&
+    pass "$name: best of objective 0 improved from $first to $last" ||
+    fail "$name: best did not improve ($first -> $last)"
+
+  # kill -9 of the whole launch after its first checkpoint, then the same command again.
+  out="$base/killed"
+  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 500); do
+    compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
+    sleep 0.02
+  done
+  sleep 0.3
+  if kill -0 "$pid" 2>/dev/null; then
+    kill_session "$pid"
+    wait "$pid" 2>/dev/null || true
+    if evo_run 4 "${config[@]}" --out "$out" >>"$out.log" 2>&1 && grep -q "resuming from" "$out.log"; then
+      at=$(grep -o "resuming from .*generation [0-9]*" "$out.log" | grep -o "[0-9]*$")
+      same_results "$base/np1" "$out" "$name killed" &&
+        same_algorithm_state "$base/np1" "$out" "$name killed" &&
+        pass "$name: killed with kill -9, resumed at generation $at, identical"
+    else
+      fail "$name: the restart after kill -9 failed or did not resume"
+      tail -n 20 "$out.log" >&2
+    fi
+  else
+    wait "$pid" 2>/dev/null || true
+    fail "$name: finished before the kill; the test needs a slower run"
+  fi
+
+  # SIGUSR1 while generation 5 is being evaluated: a checkpoint of the partial generation
+  # (the bred candidates and the algorithm's state after breeding), exit 85, resume. For
+  # the algorithms whose breeding changes their state (IPOP restarts) or whose state goes
+  # beyond the population; the others are covered by the kill above, to keep this short.
+  [[ $name == cmaes || $name == nsga2 ]] || continue
+  out="$base/signaled"
+  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 500); do
+    grep -q "^gen     4 " "$out.log" 2>/dev/null && break
+    sleep 0.01
+  done
+  sleep 0.02
+  kill -USR1 "$pid"
+  rc=0
+  wait "$pid" || rc=$?
+  where=$(grep -o "generation [0-9]* in progress: [0-9]* of [0-9]* evaluated" "$out.log" | tail -n 1 || true)
+  if [[ $rc != 85 ]]; then
+    fail "$name: SIGUSR1 gave exit $rc, expected 85"
+    tail -n 20 "$out.log" >&2
+  elif evo_run 4 "${config[@]}" --out "$out" >>"$out.log" 2>&1; then
+    same_results "$base/np1" "$out" "$name SIGUSR1" &&
+      same_algorithm_state "$base/np1" "$out" "$name SIGUSR1" &&
+      pass "$name: stopped by SIGUSR1 (${where:-between generations}), resumed, identical"
+  else
+    fail "$name: the restart after SIGUSR1 failed"
+    tail -n 20 "$out.log" >&2
+  fi
+done
+finish
