@@ -217,6 +217,7 @@ class JobRun {
 
     common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
     row.failed = holding_failure_fitness(algorithm_->population());
+    if (const auto hypervolume = algorithm_->hypervolume()) row.hypervolume = *hypervolume;
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;

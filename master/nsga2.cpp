@@ -99,7 +99,7 @@ void Nsga2::accept(common::Population evaluated) {
   select_survivors(pool);
 }
 
-double Nsga2::hypervolume() const {
+std::optional<double> Nsga2::hypervolume() const {
   std::vector<std::vector<double>> front;
   for (std::size_t i = 0; i < population_.size(); ++i) {
     if (ranks_[i] != 0) continue;

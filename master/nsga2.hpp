@@ -32,7 +32,7 @@ class Nsga2 : public Algorithm {
   const std::vector<std::int64_t>& ranks() const { return ranks_; }
   const std::vector<double>& crowding() const { return crowding_; }
   // Hypervolume of the population's first front with respect to algorithm.hv_reference.
-  double hypervolume() const;
+  std::optional<double> hypervolume() const override;
 
  private:
   // Keeps `size_` of `pool` and records their ranks and crowding distances.

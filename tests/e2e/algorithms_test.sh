@@ -15,15 +15,19 @@ declare -A cases=(
   [nsga2]="algorithm.name=nsga2 problem.name=zdt1 problem.dimension=8 algorithm.population=20"
 )
 
-# Both runs' /algorithm groups identical (compare-runs.sh checks the rest).
+# Both runs' /algorithm groups identical, and for multi-objective runs the logbook's
+# per-objective columns and hypervolume (compare-runs.sh checks the rest).
 same_algorithm_state() {
-  local a b
+  local a b object
   a=$(newest_checkpoint "$1") b=$(newest_checkpoint "$2")
-  if ! h5diff "$a" "$b" /algorithm /algorithm >/dev/null 2>&1; then
-    fail "$3: /algorithm differs"
-    h5diff -r "$a" "$b" /algorithm /algorithm 2>&1 | head -n 5 >&2
-    return 1
-  fi
+  for object in /algorithm /logbook/objective_stats /logbook/hypervolume; do
+    [[ $object == /logbook/* ]] && ! h5ls "$a$object" >/dev/null 2>&1 && continue
+    if ! h5diff "$a" "$b" $object $object >/dev/null 2>&1; then
+      fail "$3: $object differs"
+      h5diff -r "$a" "$b" $object $object 2>&1 | head -n 5 >&2
+      return 1
+    fi
+  done
 }
 
 for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
@@ -44,6 +48,17 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
     pass "$name: np=4 identical to np=1"
   first=$(sed -n 2p "$base/np1/logbook.csv" | cut -d, -f3)
   last=$(tail -n 1 "$base/np1/logbook.csv" | cut -d, -f3)
+  if [[ $name == nsga2 ]]; then
+    # The per-objective columns and the hypervolume are there, and the hypervolume grew.
+    header=$(head -n 1 "$base/np1/logbook.csv")
+    [[ $header == *,min_0,avg_0,max_0,min_1,avg_1,max_1,hypervolume ]] ||
+      fail "nsga2: logbook header lacks the multi-objective columns: $header"
+    hv_first=$(sed -n 2p "$base/np1/logbook.csv" | awk -F, '{ print $NF }')
+    hv_last=$(tail -n 1 "$base/np1/logbook.csv" | awk -F, '{ print $NF }')
+    awk -v a="$hv_first" -v b="$hv_last" 'BEGIN { exit !(b > a) }' &&
+      pass "nsga2: hypervolume grew from $hv_first to $hv_last" ||
+      fail "nsga2: hypervolume did not grow ($hv_first -> $hv_last)"
+  fi
   awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }' &&
     pass "$name: best of objective 0 improved from $first to $last" ||
     fail "$name: best did not improve ($first -> $last)"
