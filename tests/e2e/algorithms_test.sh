@@ -118,4 +118,27 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
     tail -n 20 "$out.log" >&2
   fi
 done
+
+# Bad input under mpirun: exit 2 from every rank, the message names the key and value.
+base=$(scratch algorithms-bad-config)
+bad_config() {
+  local label=$1 expected=$2
+  shift 2
+  local rc=0
+  timeout 60 mpirun --oversubscribe -np 3 "$EVO_BIN" run "$EVO_SOURCE_DIR/examples/demo.toml" \
+    --out "$base/out" "$@" >"$base/$label.log" 2>&1 || rc=$?
+  if [[ $rc == 2 ]] && grep -qF "$expected" "$base/$label.log"; then
+    pass "$label: exit 2 with '$expected'"
+  else
+    fail "$label: exit $rc (expected 2 and '$expected')"
+    tail -n 5 "$base/$label.log" >&2
+  fi
+}
+bad_config "cmaes on zdt1" "algorithm.name = 'cmaes' minimises a single objective, but problem 'zdt1' has 2" \
+  --set algorithm.name=cmaes --set problem.name=zdt1
+bad_config "de population" "algorithm.population must be >= 4 for de rand/1/bin" \
+  --set algorithm.name=de --set algorithm.population=3
+bad_config "hv_reference" "algorithm.hv_reference needs one coordinate per objective (3), got 2" \
+  --set algorithm.name=nsga2 --set problem.name=dtlz2 --set "algorithm.hv_reference=[1, 1]"
+[[ ! -e $base/out/checkpoints ]] || fail "a rejected config still wrote checkpoints"
 finish
