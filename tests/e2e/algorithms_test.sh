@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Every algorithm of issue 6 under real mpirun: the same results with 1 and 4 ranks
-# (population, hall of fame, logbook, master RNG and the algorithm's own /algorithm state),
-# and, killed with kill -9 after its first checkpoint (and, for cmaes and nsga2, stopped by
-# SIGUSR1 in the middle of a generation), a restart that finishes identical.
+# Every algorithm of issue 6 under real mpirun. Each runs once uninterrupted with 1 rank
+# (the reference); then with 4 ranks it is killed with kill -9 after its first checkpoint
+# and restarted, and must finish identical to the reference (population, hall of fame,
+# logbook, master RNG and the algorithm's own /algorithm state): one comparison for both
+# rank-count independence and resume. cmaes and nsga2 are also stopped by SIGUSR1 in the
+# middle of a generation with 4 ranks and resumed with 2. (Kept to these runs so that the
+# test stays short on a loaded 2-core machine.)
 source "$(dirname "$0")/lib.sh"
 
 # name: the extra --set arguments of each case (small, with slow-ish evaluations so that
@@ -36,16 +39,11 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
     --set run.generations=16 --set checkpoint.every_generations=3)
   for setting in ${cases[$name]}; do config+=(--set "$setting"); done
 
-  for np in 1 4; do
-    if ! evo_run $np "${config[@]}" --out "$base/np$np" >"$base/np$np.log" 2>&1; then
-      fail "$name np=$np: run failed"
-      tail -n 20 "$base/np$np.log" >&2
-      continue 2
-    fi
-  done
-  same_results "$base/np1" "$base/np4" "$name np=1 vs np=4" &&
-    same_algorithm_state "$base/np1" "$base/np4" "$name np=1 vs np=4" &&
-    pass "$name: np=4 identical to np=1"
+  if ! evo_run 1 "${config[@]}" --out "$base/np1" >"$base/np1.log" 2>&1; then
+    fail "$name np=1: run failed"
+    tail -n 20 "$base/np1.log" >&2
+    continue
+  fi
   first=$(sed -n 2p "$base/np1/logbook.csv" | cut -d, -f3)
   last=$(tail -n 1 "$base/np1/logbook.csv" | cut -d, -f3)
   if [[ $name == nsga2 ]]; then
@@ -79,7 +77,7 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
       at=$(grep -o "resuming from .*generation [0-9]*" "$out.log" | grep -o "[0-9]*$")
       same_results "$base/np1" "$out" "$name killed" &&
         same_algorithm_state "$base/np1" "$out" "$name killed" &&
-        pass "$name: killed with kill -9, resumed at generation $at, identical"
+        pass "$name: 4 ranks, killed with kill -9, resumed at generation $at: identical to 1 rank"
     else
       fail "$name: the restart after kill -9 failed or did not resume"
       tail -n 20 "$out.log" >&2
@@ -90,7 +88,8 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
   fi
 
   # SIGUSR1 while generation 5 is being evaluated: a checkpoint of the partial generation
-  # (the bred candidates and the algorithm's state after breeding), exit 85, resume. For
+  # (the bred candidates and the algorithm's state after breeding), exit 85, resume with
+  # another rank count. For
   # the algorithms whose breeding changes their state (IPOP restarts) or whose state goes
   # beyond the population; the others are covered by the kill above, to keep this short.
   [[ $name == cmaes || $name == nsga2 ]] || continue
@@ -109,10 +108,10 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
   if [[ $rc != 85 ]]; then
     fail "$name: SIGUSR1 gave exit $rc, expected 85"
     tail -n 20 "$out.log" >&2
-  elif evo_run 4 "${config[@]}" --out "$out" >>"$out.log" 2>&1; then
+  elif evo_run 2 "${config[@]}" --out "$out" >>"$out.log" 2>&1; then
     same_results "$base/np1" "$out" "$name SIGUSR1" &&
       same_algorithm_state "$base/np1" "$out" "$name SIGUSR1" &&
-      pass "$name: stopped by SIGUSR1 (${where:-between generations}), resumed, identical"
+      pass "$name: 4 ranks stopped by SIGUSR1 (${where:-between generations}), resumed with 2: identical to 1 rank"
   else
     fail "$name: the restart after SIGUSR1 failed"
     tail -n 20 "$out.log" >&2
