@@ -1,6 +1,8 @@
 // The one file that sees both sides: parses the command line, starts MPI for `run`, and
 // makes rank 0 the master and every other rank a worker. `inspect` and `verify` work on a
 // checkpoint file without MPI.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
 #include "common/signals.hpp"
+#include "master/batch_limits.hpp"
 #include "master/master.hpp"
 #include "worker/evaluator_factory.hpp"
 #include "worker/worker_loop.hpp"
@@ -33,6 +36,7 @@ struct RunArguments {
   std::string resume;
   bool fresh = false;
   bool allow_config_change = false;
+  std::string walltime;  // --walltime, as Slurm writes durations or in seconds
 };
 
 // Before MPI starts, only the launcher's environment tells which rank this is; only
@@ -51,11 +55,22 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
   try {
     // Everything is validated before any worker starts work: a bad config ends every
     // rank with exit code 2 within moments, none is left waiting.
-    config = evo::common::load_config(arguments.config_path, arguments.overrides);
+    auto overrides = arguments.overrides;
+    if (!arguments.walltime.empty()) {
+      const auto seconds = evo::master::parse_duration(arguments.walltime);
+      if (!seconds || *seconds <= 0) {
+        throw evo::common::ConfigError(fmt::format(
+            "--walltime: expected seconds or [D-]H:MM:SS, got '{}'", arguments.walltime));
+      }
+      overrides.push_back(fmt::format("run.walltime={}", *seconds));
+    }
+    config = evo::common::load_config(arguments.config_path, overrides);
     if (arguments.out_given) {
       if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
       config.run.output = arguments.out;
     }
+    evo::master::check_restart_count(config, std::getenv("SLURM_RESTART_COUNT"));
+    options.deadline = evo::master::find_deadline(config);
     options.output = config.run.output;
     options.fresh = arguments.fresh;
     options.allow_config_change = arguments.allow_config_change;
@@ -153,6 +168,9 @@ int main(int argc, char** argv) {
   resume->excludes(fresh);
   run_cmd->add_flag("--allow-config-change", run.allow_config_change,
                     "resume even if keys that shape results changed (exit 4 otherwise)");
+  run_cmd->add_option("--walltime", run.walltime,
+                      "this launch's time limit, seconds or [D-]H:MM:SS (as run.walltime): "
+                      "checkpoint and exit 85 run.walltime_margin before it");
 
   std::string checkpoint_path;
   auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");

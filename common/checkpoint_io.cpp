@@ -3,7 +3,6 @@
 // rename, fsync directory). The file is built entirely in memory (core driver, no
 // backing store) and read back from memory after its checksum has been verified, so
 // HDF5 never parses a byte we have not verified. The only file that includes <hdf5.h>.
-#include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -505,7 +505,7 @@ class Hdf5Site {
 
  protected:
   H5Owner own(hid_t id, H5Owner::Closer closer, std::string_view step) const {
-    return H5Owner(id, closer, file_, step);
+    return {id, closer, file_, step};
   }
   void check(herr_t status, std::string_view step) const { check_hdf5(status, file_, step); }
   [[noreturn]] void invalid(std::string_view what) const { fail(file_, what); }
@@ -646,15 +646,15 @@ class ImageBuilder : public Hdf5Site {
     H5Owner fcpl = own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file creation plist");
     check(H5Pset_userblock(fcpl.get(), kUserBlockSize), "set 512-byte user block");
     // No modification times in object headers: the same state gives the same bytes.
-    check(H5Pset_obj_track_times(fcpl.get(), 0), "turn off object times");
+    check(H5Pset_obj_track_times(fcpl.get(), false), "turn off object times");
     H5Owner gcpl = own(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create group creation plist");
-    check(H5Pset_obj_track_times(gcpl.get(), 0), "turn off object times");
+    check(H5Pset_obj_track_times(gcpl.get(), false), "turn off object times");
     H5Owner dcpl = own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset creation plist");
-    check(H5Pset_obj_track_times(dcpl.get(), 0), "turn off object times");
+    check(H5Pset_obj_track_times(dcpl.get(), false), "turn off object times");
     gcpl_ = gcpl.get();
     dcpl_ = dcpl.get();
     H5Owner fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access plist");
-    check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, /*backing_store=*/0),
+    check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 20, /*backing_store=*/false),
           "select in-memory core driver");
     H5FD_file_image_callbacks_t callbacks = ImageArena::callbacks();
     check(H5Pset_file_image_callbacks(fapl.get(), &callbacks),
@@ -769,6 +769,7 @@ class ImageBuilder : public Hdf5Site {
         own(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
             step);
     std::vector<const char*> texts;
+    texts.reserve(values.size());
     for (const std::string& value : values) texts.push_back(value.c_str());
     if (!texts.empty()) check(H5Awrite(attribute.get(), type.get(), texts.data()), step);
     attribute.close(file_, step);
@@ -1013,7 +1014,7 @@ class ImageReader : public Hdf5Site {
  private:
   H5Owner open_image() {
     H5Owner fapl = own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access plist");
-    check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 16, /*backing_store=*/0),
+    check(H5Pset_fapl_core(fapl.get(), std::size_t{1} << 16, /*backing_store=*/false),
           "select in-memory core driver");
     // The callbacks must precede the image; they make HDF5 use the image without a copy.
     H5FD_file_image_callbacks_t callbacks = borrowed_.callbacks();
@@ -1128,6 +1129,7 @@ class ImageReader : public Hdf5Site {
     std::vector<char*> texts(static_cast<std::size_t>(count), nullptr);
     if (count > 0) check(H5Aread(attribute.get(), type.get(), texts.data()), "read " + where);
     std::vector<std::string> values;
+    values.reserve(texts.size());
     for (char* text : texts) values.push_back(take_string(text));
     return values;
   }

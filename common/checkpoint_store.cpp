@@ -4,13 +4,13 @@
 // Old files are removed only after the new one is durable.
 #include "common/checkpoint_store.hpp"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -139,7 +139,7 @@ std::filesystem::path CheckpointStore::commit(const CheckpointState& state) {
     const std::vector<CheckpointName> existing = scan(directory_);
     next_sequence_ = existing.empty() ? 1 : existing.back().sequence + 1;
   }
-  const std::filesystem::path path =
+  std::filesystem::path path =
       directory_ /
       fmt::format("ckpt-{:06d}-j{}-g{:06d}.h5", next_sequence_, state.job, state.generation);
   write_checkpoint(path, state);
@@ -194,15 +194,16 @@ std::optional<CheckpointStore::Found> CheckpointStore::newest_intact(
   }
   if (removed_any) fsync_directory(directory_);
 
-  const std::vector<std::filesystem::path> paths = list();
-  for (auto path = paths.rbegin(); path != paths.rend(); ++path) {
+  std::vector<std::filesystem::path> newest_first = list();
+  std::reverse(newest_first.begin(), newest_first.end());
+  for (const std::filesystem::path& path : newest_first) {
     try {
-      return Found{*path, read_checkpoint(*path)};
+      return Found{path, read_checkpoint(path)};
     } catch (const IncompatibleCheckpointError&) {
       // Not damaged but from another format: an older file would not be a better choice.
       throw;
     } catch (const CheckpointError& damaged) {
-      if (report) report(*path, damaged.what());
+      if (report) report(path, damaged.what());
     }
   }
   return std::nullopt;

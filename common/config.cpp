@@ -53,11 +53,15 @@ constexpr std::array kKeys = {
     KeyName{"run", "jobs"},
     KeyName{"run", "output"},
     KeyName{"run", "hall_of_fame"},
+    KeyName{"run", "walltime"},
+    KeyName{"run", "walltime_margin"},
+    KeyName{"run", "max_restarts"},
     KeyName{"problem", "name"},
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
     KeyName{"problem", "noise_sigma"},
     KeyName{"problem", "objectives"},
+    KeyName{"problem", "instance_seed"},
     KeyName{"command", "argv"},
     KeyName{"command", "input"},
     KeyName{"command", "template"},
@@ -91,6 +95,9 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "de_f"},
     KeyName{"algorithm", "de_cr"},
     KeyName{"algorithm", "hv_reference"},
+    KeyName{"algorithm", "selection"},
+    KeyName{"algorithm", "crossover_indpb"},
+    KeyName{"algorithm", "creep_step"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -113,6 +120,77 @@ constexpr std::array<std::string_view, 4> kSingleObjectiveAlgorithms = {
     "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de"};
 constexpr std::array<std::string_view, 1> kPlannedProblems = {"plugin"};
 constexpr std::string_view kCommandProblem = "command";
+
+constexpr std::array<std::string_view, 4> kGenomeTypes = {"real", "binary", "integer",
+                                                          "permutation"};
+constexpr std::array<std::string_view, 7> kCrossovers = {
+    "sbx", "blend", "one_point", "two_point", "uniform", "ordered", "pmx"};
+constexpr std::array<std::string_view, 8> kMutations = {"polynomial",  "gaussian",       "flip_bit",
+                                                        "uniform_int", "creep",          "swap",
+                                                        "inversion",   "shuffle_indexes"};
+constexpr std::array<std::string_view, 5> kSelections = {"tournament", "roulette", "sus", "best",
+                                                         "random"};
+
+// Which operators fit which genome type. The lists are comma-separated; the first entry is
+// the default when the key is not given.
+struct GenomeKind {
+  std::string_view type;
+  std::string_view genes;  // what its genes are, for messages
+  std::string_view crossovers;
+  std::string_view mutations;
+};
+constexpr std::array kGenomeKinds = {
+    GenomeKind{"real", "real numbers in [lower, upper]",
+               "sbx, blend, one_point, two_point, uniform", "polynomial, gaussian"},
+    GenomeKind{"binary", "bits, 0 or 1", "two_point, one_point, uniform", "flip_bit"},
+    GenomeKind{"integer", "whole numbers in [lower, upper]", "two_point, one_point, uniform",
+               "uniform_int, creep"},
+    GenomeKind{"permutation", "an ordering of 0 .. n-1, each exactly once", "ordered, pmx",
+               "shuffle_indexes, swap, inversion"},
+};
+
+// What an operator does to genes: the reason it does not fit some genome types.
+std::string_view operator_effect(std::string_view name) {
+  if (name == "sbx" || name == "blend") {
+    return "it creates new real numbers between and around the parents' genes";
+  }
+  if (name == "one_point" || name == "two_point" || name == "uniform") {
+    return "it exchanges genes position by position, so a child of two permutations can hold "
+           "one element twice and miss another";
+  }
+  if (name == "ordered" || name == "pmx") {
+    return "it rearranges orderings of 0 .. n-1 and needs every parent to be one";
+  }
+  if (name == "polynomial" || name == "gaussian") return "it adds real-valued perturbations";
+  if (name == "flip_bit") return "it turns 0 into 1 and 1 into 0";
+  if (name == "uniform_int" || name == "creep") return "it draws whole numbers in [lower, upper]";
+  return "it only reorders genes and never changes a value";  // swap, inversion, shuffle_indexes
+}
+
+const GenomeKind* find_genome_kind(std::string_view type) {
+  for (const GenomeKind& kind : kGenomeKinds) {
+    if (kind.type == type) return &kind;
+  }
+  return nullptr;
+}
+
+bool listed(std::string_view list, std::string_view value) {
+  while (!list.empty()) {
+    const auto comma = list.find(", ");
+    if (list.substr(0, comma) == value) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 2);
+  }
+  return false;
+}
+
+std::string_view first_listed(std::string_view list) { return list.substr(0, list.find(", ")); }
+
+// The genome types a built-in problem accepts: its own, and integer for real problems
+// (an integer genome is a set of points of the same domain).
+bool accepts_genome(const ProblemInfo& problem, std::string_view type) {
+  return type == problem.genome_type || (problem.genome_type == "real" && type == "integer");
+}
 
 bool is_section(std::string_view name) {
   return std::find(kSections.begin(), kSections.end(), name) != kSections.end();
@@ -574,6 +652,15 @@ void read_run(Reader& in, RunConfig& run) {
     in.fail("run", "output", "must not be empty, got \"\"");
   }
   in.integer("run", "hall_of_fame", run.hall_of_fame, 1);
+  in.number("run", "walltime", run.walltime, {.min = 0});
+  in.number("run", "walltime_margin", run.walltime_margin, {.min = 0});
+  in.integer("run", "max_restarts", run.max_restarts, 0);
+  if (run.walltime > 0 && run.walltime_margin >= run.walltime) {
+    in.fail("run", "walltime_margin",
+            fmt::format("must be shorter than run.walltime ({} s), got {} s: the run would stop "
+                        "before doing any work",
+                        format_double(run.walltime), format_double(run.walltime_margin)));
+  }
 }
 
 // Returns the problem's catalog entry, or nullptr when the name is not valid.
@@ -602,10 +689,24 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
       }
     }
   }
-  in.integer("problem", "dimension", problem.dimension, 1);
+  if (info != nullptr && info->fixed_dimension > 0) {
+    // The instance fixes the genome length; say so rather than fail in every evaluation.
+    const int fixed = info->fixed_dimension;
+    int dimension = fixed;
+    if (in.integer("problem", "dimension", dimension, 1) && dimension != fixed) {
+      in.fail("problem", "dimension",
+              fmt::format("must be {} for problem '{}' (its number of cities; it may be left "
+                          "out), got {}",
+                          fixed, info->name, dimension));
+    }
+    problem.dimension = fixed;
+  } else {
+    in.integer("problem", "dimension", problem.dimension, 1);
+  }
   in.number("problem", "delay_ms", problem.delay_ms, {.min = 0});
   in.number("problem", "noise_sigma", problem.noise_sigma, {.min = 0});
   in.integer("problem", "objectives", problem.objectives, 0);
+  in.integer("problem", "instance_seed", problem.instance_seed, 0);
   return info;
 }
 
@@ -643,17 +744,48 @@ void read_command(Reader& in, CommandConfig& command, bool is_command) {
   in.boolean("command", "keep_failed_scratch", command.keep_failed_scratch);
 }
 
-void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, bool is_command) {
-  std::string type = genome.type;
-  if (in.text("genome", "type", type)) {
-    if (type == "real") {
-      genome.type = type;
-    } else {
+// Bits and permutations have bounds fixed by what they are; a given value must agree.
+void read_fixed_bound(Reader& in, std::string_view key, double fixed, double& out,
+                      std::string_view type) {
+  double value = fixed;
+  if (in.number("genome", key, value, {}) && value != fixed) {
+    in.fail("genome", key,
+            fmt::format("is fixed at {} for a {} genome (its genes are {}; it may be left out), "
+                        "got {}",
+                        format_double(fixed), type, find_genome_kind(type)->genes,
+                        format_double(value)));
+  }
+  out = fixed;
+}
+
+// Returns the genome's kind when genome.type is valid for the problem, nullptr otherwise
+// (the operator checks are then skipped rather than piled on).
+const GenomeKind* read_genome(Reader& in, GenomeConfig& genome, const ProblemConfig& problem_config,
+                              const ProblemInfo* problem, bool is_command) {
+  genome.type = problem != nullptr ? std::string(problem->genome_type) : std::string("real");
+  const GenomeKind* kind = nullptr;
+  if (in.choice("genome", "type", genome.type, kGenomeTypes)) {
+    kind = find_genome_kind(genome.type);
+    if (problem != nullptr && !accepts_genome(*problem, genome.type)) {
+      const bool real = problem->genome_type == "real";
       in.fail("genome", "type",
-              fmt::format("must be 'real' (the only genome type in this version), got '{}'", type));
+              fmt::format("problem '{}' is defined on {} genomes ({}){}, got '{}'", problem->name,
+                          problem->genome_type, find_genome_kind(problem->genome_type)->genes,
+                          real ? " or integer genomes" : "", genome.type),
+              /*about=*/true);
+      kind = nullptr;
     }
   }
-  // Bounds not given come from the problem's usual domain.
+  if (genome.type == "binary" || genome.type == "permutation") {
+    const bool binary = genome.type == "binary";
+    read_fixed_bound(in, "lower", 0, genome.lower, genome.type);
+    read_fixed_bound(in, "upper", binary ? 1 : problem_config.dimension - 1, genome.upper,
+                     genome.type);
+    return kind;
+  }
+  const bool integer = genome.type == "integer";
+  // Bounds not given come from the problem's usual domain (rounded inwards to whole numbers
+  // for an integer genome).
   const bool lower_given = in.present("genome", "lower");
   const bool upper_given = in.present("genome", "upper");
   if (is_command) {
@@ -670,11 +802,22 @@ void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, b
     require("upper", upper_given);
   }
   if (problem != nullptr) {
-    genome.lower = problem->lower;
-    genome.upper = problem->upper;
+    genome.lower = integer ? std::ceil(problem->lower) : problem->lower;
+    genome.upper = integer ? std::floor(problem->upper) : problem->upper;
   }
-  const bool lower_ok = in.number("genome", "lower", genome.lower, {});
-  const bool upper_ok = in.number("genome", "upper", genome.upper, {});
+  bool lower_ok = in.number("genome", "lower", genome.lower, {});
+  bool upper_ok = in.number("genome", "upper", genome.upper, {});
+  if (integer) {
+    const auto whole = [&](std::string_view key, double value, bool given) {
+      if (!given || value == std::trunc(value)) return true;
+      in.fail("genome", key,
+              fmt::format("must be a whole number for an integer genome, got {}",
+                          format_double(value)));
+      return false;
+    };
+    lower_ok = lower_ok && whole("lower", genome.lower, lower_given);
+    upper_ok = upper_ok && whole("upper", genome.upper, upper_given);
+  }
   const bool both_known =
       (lower_given || problem != nullptr) && (upper_given || problem != nullptr);
   if (lower_ok && upper_ok && both_known && !(genome.lower < genome.upper)) {
@@ -687,9 +830,27 @@ void read_genome(Reader& in, GenomeConfig& genome, const ProblemInfo* problem, b
                        format_double(genome.lower), side(lower_given), format_double(genome.upper),
                        side(upper_given)));
   }
+  return kind;
 }
 
-void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
+// An operator key: defaults to the genome kind's first operator; a given value must fit it.
+template <std::size_t N>
+void read_operator(Reader& in, std::string_view key, std::string& out,
+                   const std::array<std::string_view, N>& known, const GenomeKind* kind,
+                   std::string_view GenomeKind::*fitting) {
+  const bool given = in.present("algorithm", key);
+  if (kind != nullptr && !given) out = std::string(first_listed(kind->*fitting));
+  if (in.choice("algorithm", key, out, known) && kind != nullptr && given &&
+      !listed(kind->*fitting, out)) {
+    in.fail("algorithm", key,
+            fmt::format("'{}' does not fit {} {} genome (its genes are {}): {}; use one of {}", out,
+                        kind->type == "integer" ? "an" : "a", kind->type, kind->genes,
+                        operator_effect(out), kind->*fitting),
+            /*about=*/true);
+  }
+}
+
+void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* genome_kind) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
     if (std::find(kAlgorithms.begin(), kAlgorithms.end(), name) != kAlgorithms.end()) {
@@ -719,12 +880,12 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
            fmt::format("algorithm.elitism must be < algorithm.population ({}), got {}",
                        algorithm.population, algorithm.elitism));
   }
-  in.choice("algorithm", "crossover", algorithm.crossover,
-            std::array<std::string_view, 2>{"sbx", "blend"});
+  read_operator(in, "crossover", algorithm.crossover, kCrossovers, genome_kind,
+                &GenomeKind::crossovers);
   in.number("algorithm", "crossover_eta", algorithm.crossover_eta, {.min = 0});
   in.number("algorithm", "blend_alpha", algorithm.blend_alpha, {.min = 0});
-  in.choice("algorithm", "mutation", algorithm.mutation,
-            std::array<std::string_view, 2>{"polynomial", "gaussian"});
+  read_operator(in, "mutation", algorithm.mutation, kMutations, genome_kind,
+                &GenomeKind::mutations);
   in.number("algorithm", "mutation_eta", algorithm.mutation_eta, {.min = 0});
   in.number("algorithm", "mutation_sigma", algorithm.mutation_sigma,
             {.min = 0, .min_inclusive = false});
@@ -738,6 +899,9 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm) {
   in.number("algorithm", "de_f", algorithm.de_f, {.min = 0, .min_inclusive = false, .max = 2});
   in.number("algorithm", "de_cr", algorithm.de_cr, {.min = 0, .max = 1});
   in.numbers("algorithm", "hv_reference", algorithm.hv_reference);
+  in.choice("algorithm", "selection", algorithm.selection, kSelections);
+  in.number("algorithm", "crossover_indpb", algorithm.crossover_indpb, {.min = 0, .max = 1});
+  in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -891,6 +1055,12 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("jobs", run.jobs);
   if (!results_only) out.string("output", run.output);
   out.integer("hall_of_fame", run.hall_of_fame);
+  // Limits of one launch on one machine: they decide when a launch stops, never what it computes.
+  if (!results_only) {
+    out.number("walltime", run.walltime);
+    out.number("walltime_margin", run.walltime_margin);
+    out.integer("max_restarts", run.max_restarts);
+  }
 
   const ProblemConfig& problem = config.problem;
   out.section("problem");
@@ -899,6 +1069,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("delay_ms", problem.delay_ms);
   out.number("noise_sigma", problem.noise_sigma);
   out.integer("objectives", problem.objectives);
+  out.integer("instance_seed", problem.instance_seed);
 
   // The program, what it is given and what it returns shape results. Its time limits,
   // where its scratch directories go and whether failed ones are kept do not: a timeout
@@ -946,6 +1117,9 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("de_f", algorithm.de_f);
   out.number("de_cr", algorithm.de_cr);
   out.numbers("hv_reference", algorithm.hv_reference);
+  out.string("selection", algorithm.selection);
+  out.number("crossover_indpb", algorithm.crossover_indpb);
+  out.integer("creep_step", algorithm.creep_step);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;
@@ -998,8 +1172,9 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   const ProblemInfo* problem = read_problem(in, config.problem);
   const bool is_command = config.problem.name == kCommandProblem;
   read_command(in, config.command, is_command);
-  read_genome(in, config.genome, problem, is_command);
-  read_algorithm(in, config.algorithm);
+  const GenomeKind* genome_kind =
+      read_genome(in, config.genome, config.problem, problem, is_command);
+  read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
   const std::string& algorithm = config.algorithm.name;

@@ -16,14 +16,19 @@ struct RunConfig {
   int jobs = 1;
   std::string output = "runs/demo";
   int hall_of_fame = 10;  // best individuals kept over the whole run
+  // Batch limits (docs/slurm.md); none of them shapes results.
+  double walltime = 0;  // seconds this launch may run; 0 = none (Slurm's limit still applies)
+  double walltime_margin = 60;  // stop this long before the limit (at least 3 x a checkpoint)
+  int max_restarts = 10;        // Slurm restarts (SLURM_RESTART_COUNT) after which a launch refuses
 };
 
 struct ProblemConfig {
   std::string name = "rastrigin";
   int dimension = 30;
-  double delay_ms = 0;       // built-ins sleep this long per evaluation
-  double noise_sigma = 0.1;  // noisy_sphere: standard deviation of the additive noise
-  int objectives = 0;        // dtlz2 only: number of objectives; 0 = the problem's default
+  double delay_ms = 0;              // built-ins sleep this long per evaluation
+  double noise_sigma = 0.1;         // noisy_sphere: standard deviation of the additive noise
+  std::uint64_t instance_seed = 1;  // knapsack: which generated instance (docs/problems.md)
+  int objectives = 0;               // dtlz2 only: number of objectives; 0 = the problem's default
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -41,9 +46,9 @@ struct CommandConfig {
 };
 
 struct GenomeConfig {
-  std::string type = "real";
-  double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp)
-  double upper = 0;
+  std::string type = "real";  // real | binary | integer | permutation; default: the problem's
+  double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp); whole numbers
+  double upper = 0;  // for integer genomes, fixed for binary (0, 1) and permutation (0, n - 1)
 };
 
 struct AlgorithmConfig {
@@ -52,14 +57,20 @@ struct AlgorithmConfig {
   double crossover_prob = 0.9;
   double mutation_prob = 0.2;
   int tournament_size = 3;
-  int elitism = 1;                      // best individuals copied unchanged to the next generation
-  std::string crossover = "sbx";        // sbx | blend
-  double crossover_eta = 15;            // SBX distribution index
-  double blend_alpha = 0.5;             // BLX-alpha
-  std::string mutation = "polynomial";  // polynomial | gaussian
-  double mutation_eta = 20;             // polynomial mutation distribution index
-  double mutation_sigma = 0.1;          // gaussian: sigma as a share of (upper - lower)
-  double mutation_indpb = 0;            // per-gene probability; 0 means 1 / dimension
+  int elitism = 1;  // best individuals copied unchanged to the next generation
+  // Default operators depend on genome.type (docs/configuration.md); the values here are
+  // those of a real genome.
+  std::string crossover = "sbx";  // sbx | blend | one_point | two_point | uniform | ordered | pmx
+  double crossover_eta = 15;      // SBX distribution index
+  double blend_alpha = 0.5;       // BLX-alpha
+  // polynomial | gaussian | flip_bit | uniform_int | creep | swap | inversion | shuffle_indexes
+  std::string mutation = "polynomial";
+  double mutation_eta = 20;              // polynomial mutation distribution index
+  double mutation_sigma = 0.1;           // gaussian: sigma as a share of (upper - lower)
+  double mutation_indpb = 0;             // per-gene probability; 0 means 1 / dimension
+  std::string selection = "tournament";  // tournament | roulette | sus | best | random
+  double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
+  int creep_step = 1;                    // creep mutation: largest step, in whole units
   // mu_plus_lambda, mu_comma_lambda, cmaes (0 = the algorithm's default, see
   // docs/algorithms.md):
   int mu = 0;
@@ -69,7 +80,7 @@ struct AlgorithmConfig {
   std::string de_variant = "rand/1/bin";  // rand/1/bin | best/1/bin
   double de_f = 0.8;                      // differential weight F
   double de_cr = 0.9;                     // crossover rate CR
-  std::vector<double> hv_reference;       // nsga2 hypervolume point; empty = 1.1 per objective
+  std::vector<double> hv_reference = {};  // nsga2 hypervolume point; empty = 1.1 per objective
 };
 
 struct CheckpointConfig {
@@ -109,7 +120,8 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 std::string to_toml(const Config& config);
 
 // Hash of every key that shapes results. Keys that may change on resume without
-// changing results are left out: run.generations, run.output, checkpoint.*,
+// changing results are left out: run.generations, run.output, run.walltime,
+// run.walltime_margin, run.max_restarts, checkpoint.*,
 // dispatch.batch, dispatch.in_flight,
 // and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
 std::uint64_t result_hash(const Config& config);

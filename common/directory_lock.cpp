@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -27,20 +28,20 @@ DirectoryLock::DirectoryLock(const std::filesystem::path& directory, double wait
       std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_seconds);
   bool announced = false;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    char holder[32] = {};
-    [[maybe_unused]] const ssize_t got = ::pread(fd_, holder, sizeof holder - 1, 0);
+    std::array<char, 32> holder{};
+    [[maybe_unused]] const ssize_t got = ::pread(fd_, holder.data(), holder.size() - 1, 0);
     if (std::chrono::steady_clock::now() >= deadline) {
       ::close(fd_);
       throw Error(
           fmt::format("output directory {} is in use by another evocluster run (pid {}); "
                       "waited {:.0f} s",
-                      directory.string(), holder, wait_seconds));
+                      directory.string(), holder.data(), wait_seconds));
     }
     if (!announced) {
       spdlog::warn(
           "output directory {} is locked by pid {} (a previous launch still exiting?); "
           "waiting up to {:.0f} s",
-          directory.string(), holder, wait_seconds);
+          directory.string(), holder.data(), wait_seconds);
       announced = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -13,6 +13,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitNoCheckpoint = 3;
 inline constexpr int kExitIncompatibleCheckpoint = 4;
+inline constexpr int kExitRestartLimit = 5;
 inline constexpr int kExitRequeue = 85;
 
 class Error : public std::runtime_error {
@@ -50,6 +51,13 @@ class IncompatibleCheckpointError : public CheckpointError {
  public:
   explicit IncompatibleCheckpointError(const std::string& what)
       : CheckpointError(what, kExitIncompatibleCheckpoint) {}
+};
+
+// The batch system restarted the job more often than run.max_restarts allows: exit 5, so
+// that a job that cannot make progress is not requeued forever.
+class RestartLimitError : public Error {
+ public:
+  explicit RestartLimitError(const std::string& what) : Error(what, kExitRestartLimit) {}
 };
 
 // An evaluation that failed in a way the run cannot absorb.

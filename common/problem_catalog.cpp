@@ -23,6 +23,22 @@ constexpr std::array kProblems = {
     ProblemInfo{"noisy_sphere", 1, -5.12, 5.12,
                 "sphere plus Gaussian noise of standard deviation problem.noise_sigma, drawn "
                 "from the evaluation's own RNG"},
+    ProblemInfo{"griewank", 1, -600, 600,
+                "1 + sum of x_i^2 / 4000 - product of cos(x_i / sqrt(i)); many regularly spaced "
+                "local minima, minimum 0 at the origin"},
+    ProblemInfo{"schwefel", 1, -500, 500,
+                "418.9828872724338 n - sum of x_i sin(sqrt(|x_i|)); the best local minima lie far "
+                "apart, minimum ~0 at (420.9687462275036, ...)"},
+    // Maximisation problems are negated so that, like every problem here, they are minimised.
+    ProblemInfo{"onemax", 1, 0, 1, "-(number of ones) of a bit string; minimum -n at all ones",
+                "binary"},
+    ProblemInfo{"knapsack", 1, 0, 1,
+                "0/1 knapsack, instance generated from problem.instance_seed with "
+                "problem.dimension items: -(value packed), or the excess weight when overweight",
+                "binary"},
+    ProblemInfo{"tsp_berlin52", 1, 0, 51,
+                "TSPLIB berlin52 (52 cities, EUC_2D): tour length; minimum 7542", "permutation",
+                52},
     // Multi-objective (Zitzler, Deb & Thiele 2000; Deb, Thiele, Laumanns & Zitzler 2002).
     ProblemInfo{"zdt1", 2, 0, 1,
                 "ZDT1: f1 = x_1, f2 = g (1 - sqrt(f1 / g)); convex Pareto front f2 = 1 - sqrt(f1) "

@@ -14,6 +14,10 @@ struct ProblemInfo {
   double lower;  // default genome bounds
   double upper;
   std::string_view summary;
+  // The genome type the problem is defined on: "real" (which also accepts "integer"
+  // genomes: they are points of the same domain), "binary" or "permutation".
+  std::string_view genome_type = "real";
+  int fixed_dimension = 0;  // > 0: problem.dimension must be this (e.g. a TSP's city count)
 };
 
 // nullptr when unknown.

@@ -67,12 +67,13 @@ const char* signal_name(int signal_number) {
 class JobRun {
  public:
   JobRun(const common::Config& config, const RunOptions& options, int job,
-         common::Transport& transport, Dispatcher& dispatcher)
+         common::Transport& transport, Dispatcher& dispatcher, WalltimeGuard& walltime)
       : config_(config),
         job_(job),
         directory_(job_directory(options.output, job, config.run.jobs)),
         transport_(transport),
         dispatcher_(dispatcher),
+        walltime_(walltime),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
         algorithm_(make_algorithm(config)),
@@ -107,7 +108,7 @@ class JobRun {
     }
     bool final_written = false;
     for (std::int64_t gen = first; gen <= last; ++gen) {
-      if (common::stop_signal() != 0) return stop_between_generations();
+      if (!stop_reason().empty()) return stop_between_generations();
       common::Population candidates;
       std::int64_t needed = 0;
       if (in_progress) {
@@ -234,10 +235,10 @@ class JobRun {
   // While a generation is being evaluated: answer signals and time triggers at once,
   // without waiting for the generation to end.
   IdleAction on_idle() {
-    if (const int signal_number = common::stop_signal(); signal_number != 0) {
-      write_checkpoint(false, fmt::format("signal {}", signal_name(signal_number)), true);
-      spdlog::warn("stopped by {} in generation {}: checkpointed, exit {} (requeue me)",
-                   signal_name(signal_number), candidates_generation_, common::kExitRequeue);
+    if (const std::string reason = stop_reason(); !reason.empty()) {
+      write_checkpoint(false, checkpoint_trigger(), true);
+      spdlog::warn("stopped by {} in generation {}: checkpointed, exit {} (requeue me)", reason,
+                   candidates_generation_, common::kExitRequeue);
       return IdleAction::kStop;
     }
     if (common::take_checkpoint_request()) {
@@ -250,10 +251,34 @@ class JobRun {
   }
 
   int stop_between_generations() {
-    write_checkpoint(false, fmt::format("signal {}", signal_name(common::stop_signal())), true);
-    spdlog::warn("stopped by {} after generation {}: checkpointed, exit {} (requeue me)",
-                 signal_name(common::stop_signal()), generation_, common::kExitRequeue);
+    const std::string reason = stop_reason();
+    if (algorithm_->population().size() == 0) {
+      // Stopped before the initial population existed: there is nothing to save, and an
+      // empty checkpoint could not be resumed. The next launch starts this job afresh.
+      spdlog::warn("stopped by {} before job {} started: nothing to checkpoint, exit {}", reason,
+                   job_, common::kExitRequeue);
+      return common::kExitRequeue;
+    }
+    write_checkpoint(false, checkpoint_trigger(), true);
+    spdlog::warn("stopped by {} after generation {}: checkpointed, exit {} (requeue me)", reason,
+                 generation_, common::kExitRequeue);
     return common::kExitRequeue;
+  }
+
+  // Why the launch must end now (a signal, or the wall-time limit ahead), or "".
+  std::string stop_reason() {
+    if (const int signal_number = common::stop_signal(); signal_number != 0) {
+      return signal_name(signal_number);
+    }
+    if (walltime_.must_stop(Clock::now())) {
+      return fmt::format("the wall-time limit ({:.0f} s ahead)", walltime_.reserve_seconds());
+    }
+    return "";
+  }
+  std::string checkpoint_trigger() const {
+    const int signal_number = common::stop_signal();
+    return signal_number != 0 ? fmt::format("signal {}", signal_name(signal_number))
+                              : "wall-time limit";
   }
 
   // Returns true when it wrote the final checkpoint.
@@ -324,6 +349,7 @@ class JobRun {
     failed_checkpoints_ = 0;
     journal_.reset();  // the checkpoint now holds everything the journal did
     last_checkpoint_ = Clock::now();
+    walltime_.record_checkpoint(seconds_since(start));
     spdlog::info("checkpoint {} (job {}, generation {}{}; {}) in {:.3f} s", path.string(), job_,
                  generation_, partial, trigger, seconds_since(start));
   }
@@ -348,6 +374,7 @@ class JobRun {
   fs::path directory_;
   common::Transport& transport_;
   Dispatcher& dispatcher_;
+  WalltimeGuard& walltime_;
   common::CheckpointStore store_;
   common::EvaluationJournal journal_;
   std::unique_ptr<Algorithm> algorithm_;
@@ -387,8 +414,16 @@ int run_master(const common::Config& config, const RunOptions& options,
       transport.size(), transport.size() - 1, config.problem.name, config.problem.dimension,
       config.algorithm.name, config.algorithm.population, config.run.generations, config.run.jobs,
       options.output.string());
+  WalltimeGuard walltime = make_walltime_guard(config, options.deadline);
+  if (options.deadline) {
+    const double left = std::chrono::duration<double>(options.deadline->at - Clock::now()).count();
+    spdlog::info(
+        "wall-time limit in {:.0f} s from {}: checkpoint and exit {} at least {:.0f} s "
+        "before it (run.walltime_margin)",
+        left, options.deadline->source, common::kExitRequeue, walltime.reserve_seconds());
+  }
   for (int job = start.job; job < config.run.jobs; ++job) {
-    JobRun run(config, options, job, transport, dispatcher);
+    JobRun run(config, options, job, transport, dispatcher, walltime);
     const int exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
     if (exit_code != common::kExitOk) {
       dispatcher.stop_workers(exit_code);

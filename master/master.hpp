@@ -8,6 +8,7 @@
 #include "common/config.hpp"
 #include "common/evaluator.hpp"
 #include "common/transport.hpp"
+#include "master/batch_limits.hpp"
 
 namespace evo::master {
 
@@ -16,6 +17,7 @@ struct RunOptions {
   std::optional<std::filesystem::path> resume;  // --resume CKPT
   bool fresh = false;                           // --fresh
   bool allow_config_change = false;             // --allow-config-change
+  std::optional<Deadline> deadline;             // the launch's wall-time limit (find_deadline)
 };
 
 // Returns the process exit code; throws evo::common::Error for what ends the run.

@@ -1,5 +1,5 @@
-// Variation and selection operators, after DEAP's definitions (deap/tools/crossover.py,
-// mutation.py, selection.py), with every random number taken from our Rng in a fixed
+// Variation operators on real genomes, after DEAP's definitions (deap/tools/crossover.py,
+// mutation.py), with every random number taken from our Rng in a fixed
 // order (documented per operator) so that the same state gives the same children on every
 // machine. Children always lie in [lower, upper]: parent genes are clamped into the bounds
 // before use (DEAP's formulas assume it) and every result gene is clamped after (NaN goes
@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "common/error.hpp"
 
@@ -39,17 +38,6 @@ void check_pair(std::span<double> a, std::span<double> b, const char* op) {
   }
 }
 
-// Objective 0 ascending, NaN (unevaluated or failed) last, ties by the lower index.
-bool better(const common::Population& population, std::size_t i, std::size_t j) {
-  const double fi = population.fitness[i * population.objectives];
-  const double fj = population.fitness[j * population.objectives];
-  const bool nan_i = std::isnan(fi);
-  const bool nan_j = std::isnan(fj);
-  if (nan_i != nan_j) return nan_j;
-  if (!nan_i && fi != fj) return fi < fj;
-  return i < j;
-}
-
 // DEAP's SBX spread factor for one side: `distance` is from the nearer parent to its bound.
 double sbx_beta_q(double rand, double eta, double distance, double spread) {
   const double beta = 1.0 + 2.0 * distance / spread;
@@ -59,44 +47,6 @@ double sbx_beta_q(double rand, double eta, double distance, double spread) {
 }
 
 }  // namespace
-
-// Draws: for each of `count` selections, `tournament_size` x below(population size).
-std::vector<std::size_t> select_tournament(const common::Population& population, std::size_t count,
-                                           int tournament_size, common::Rng& rng) {
-  std::vector<std::size_t> chosen;
-  if (count == 0) return chosen;
-  const std::size_t n = population.size();
-  if (n == 0) throw common::Error("select_tournament: empty population");
-  if (population.objectives == 0) throw common::Error("select_tournament: no objectives");
-  if (tournament_size < 1) {
-    throw common::Error(
-        fmt::format("select_tournament: tournament size must be >= 1, got {}", tournament_size));
-  }
-  chosen.reserve(count);
-  for (std::size_t k = 0; k < count; ++k) {
-    auto best = static_cast<std::size_t>(rng.below(n));
-    for (int t = 1; t < tournament_size; ++t) {
-      const auto aspirant = static_cast<std::size_t>(rng.below(n));
-      if (better(population, aspirant, best)) best = aspirant;
-    }
-    chosen.push_back(best);
-  }
-  return chosen;
-}
-
-std::vector<std::size_t> best_indices(const common::Population& population, std::size_t count) {
-  const std::size_t n = population.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  count = std::min(count, n);
-  if (count == 0 || population.objectives == 0) return {};
-  // A total order (index breaks every tie), so partial_sort is as stable as a full sort.
-  const auto less = [&](std::size_t i, std::size_t j) { return better(population, i, j); };
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
-                    less);
-  order.resize(count);
-  return order;
-}
 
 // Draws per gene i, in order: u = uniform01(); if u < 0.5 and the parents differ by more
 // than 1e-14: rand = uniform01(), then swap = uniform01().

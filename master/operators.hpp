@@ -1,14 +1,13 @@
-// Variation and selection operators on real-valued genomes. Every random decision comes
-// from the Rng passed in, so the same state gives the same result on every machine.
-// Objective 0 is minimised; ties are broken by the lower index.
+// Variation operators on real-valued genomes. Every random decision comes from the Rng
+// passed in, so the same state gives the same result on every machine.
 #pragma once
 
-#include <cstddef>
 #include <span>
-#include <vector>
 
-#include "common/population.hpp"
 #include "common/rng.hpp"
+// Selection (select_tournament, best_indices) used to live here; algorithms that include
+// this header for it keep working.
+#include "master/selection.hpp"
 
 namespace evo::master {
 
@@ -16,13 +15,6 @@ struct Bounds {
   double lower = 0;
   double upper = 0;
 };
-
-// `count` indices, each the best of `tournament_size` drawn uniformly with replacement.
-std::vector<std::size_t> select_tournament(const common::Population& population, std::size_t count,
-                                           int tournament_size, common::Rng& rng);
-
-// The `count` best individuals (objective 0 ascending, ties by index).
-std::vector<std::size_t> best_indices(const common::Population& population, std::size_t count);
 
 // Simulated binary crossover, bounded (Deb & Agrawal; as DEAP's cxSimulatedBinaryBounded).
 void crossover_sbx(std::span<double> a, std::span<double> b, double eta, Bounds bounds,

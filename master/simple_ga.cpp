@@ -10,7 +10,8 @@ SimpleGa::SimpleGa(const common::Config& config)
     : settings_(config.algorithm),
       dimension_(static_cast<std::size_t>(config.problem.dimension)),
       objectives_(static_cast<std::size_t>(common::objective_count(config))),
-      variation_(config) {}
+      variation_(config),
+      selection_(config.algorithm) {}
 
 common::Population SimpleGa::initial_population(common::Rng& rng) {
   common::Population initial(static_cast<std::size_t>(settings_.population), dimension_,
@@ -27,8 +28,7 @@ common::Population SimpleGa::breed(common::Rng& rng) {
   next.fitness.reserve(size * objectives_);
   // Elites first: they keep their fitness and are never evaluated again.
   for (std::size_t i : best_indices(population_, elites)) next.push_back_from(population_, i);
-  for (std::size_t i :
-       select_tournament(population_, size - elites, settings_.tournament_size, rng)) {
+  for (std::size_t i : selection_.select(population_, size - elites, rng)) {
     next.push_back_from(population_, i);
   }
   for (std::size_t i = elites + 1; i < size; i += 2) {

@@ -1,11 +1,12 @@
-// The generational GA of DEAP's eaSimple: tournament selection, then varAnd (crossover of
-// consecutive pairs with crossover_prob, mutation of each child with mutation_prob); only
+// The generational GA of DEAP's eaSimple: selection (algorithm.selection), then varAnd (crossover
+// of consecutive pairs with crossover_prob, mutation of each child with mutation_prob); only
 // changed children are re-evaluated. Optional elitism keeps the best `elitism` parents.
 #pragma once
 
 #include "common/config.hpp"
 #include "master/algorithm.hpp"
 #include "master/operators.hpp"
+#include "master/selection.hpp"
 #include "master/variation.hpp"
 
 namespace evo::master {
@@ -27,6 +28,7 @@ class SimpleGa : public Algorithm {
   std::size_t dimension_;
   std::size_t objectives_;
   Variation variation_;
+  Selection selection_;
   common::Population population_;
 };
 

@@ -14,19 +14,19 @@
 #include <utility>
 
 #include "common/rng.hpp"
+#include "worker/combinatorial_problems.hpp"
 #include "worker/multiobjective_problems.hpp"
 
 namespace evo::worker {
 namespace {
 
-using Objective = double (*)(std::span<const double>);
-
 class BuiltinEvaluator : public common::Evaluator {
  public:
   BuiltinEvaluator(std::string name, Objective objective, const common::ProblemConfig& problem,
-                   double noise_sigma)
+                   double noise_sigma, GenomeCheck check)
       : name_(std::move(name)),
-        objective_(objective),
+        objective_(std::move(objective)),
+        check_(std::move(check)),
         dimension_(static_cast<std::size_t>(problem.dimension)),
         delay_ms_(problem.delay_ms),
         noise_sigma_(noise_sigma) {}
@@ -48,6 +48,11 @@ class BuiltinEvaluator : public common::Evaluator {
               fmt::format("{}: genome has {} genes, problem.dimension is {}", name_, genome.size(),
                           dimension_)};
     }
+    if (check_) {
+      if (std::string why = check_(genome); !why.empty()) {
+        return {common::EvalStatus::kFailed, fmt::format("{}: {}", name_, why)};
+      }
+    }
     double value = objective_(genome);
     if (noise_sigma_ != 0) {
       common::Rng rng =
@@ -61,6 +66,7 @@ class BuiltinEvaluator : public common::Evaluator {
  private:
   std::string name_;
   Objective objective_;
+  GenomeCheck check_;
   std::size_t dimension_;
   double delay_ms_;
   double noise_sigma_;  // 0 for the noiseless problems
@@ -107,27 +113,53 @@ double ackley(std::span<const double> x) {
   return (kA - kA * std::exp(-kB * std::sqrt(squares / n))) + (e - std::exp(cosines / n));
 }
 
+double griewank(std::span<const double> x) {
+  double squares = 0;
+  double product = 1;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    squares += x[i] * x[i];
+    product *= std::cos(x[i] / std::sqrt(static_cast<double>(i + 1)));
+  }
+  // Grouped so that the optimum (product exactly 1) evaluates to exactly 0.
+  return squares / 4000.0 + (1.0 - product);
+}
+
+double schwefel(std::span<const double> x) {
+  // The constant is the optimum's value 418.98288727243... to the 16 digits a double holds,
+  // so the optimum evaluates to 0 up to rounding (|f| < 1e-9 n).
+  constexpr double kShift = 418.9828872724338;
+  double sum = 0;
+  for (double xi : x) sum += xi * std::sin(std::sqrt(std::abs(xi)));
+  return kShift * static_cast<double>(x.size()) - sum;
+}
+
+std::unique_ptr<common::Evaluator> make_objective_evaluator(std::string name, Objective objective,
+                                                            const common::ProblemConfig& problem,
+                                                            double noise_sigma, GenomeCheck check) {
+  return std::make_unique<BuiltinEvaluator>(std::move(name), std::move(objective), problem,
+                                            noise_sigma, std::move(check));
+}
+
 const std::vector<std::string_view>& builtin_problem_names() {
-  static const std::vector<std::string_view> names = {"sphere", "rastrigin",    "rosenbrock",
-                                                      "ackley", "noisy_sphere", "zdt1",
-                                                      "zdt2",   "zdt3",         "dtlz2"};
+  static const std::vector<std::string_view> names = {
+      "sphere", "rastrigin", "rosenbrock",   "ackley", "noisy_sphere", "griewank", "schwefel",
+      "onemax", "knapsack",  "tsp_berlin52", "zdt1",   "zdt2",         "zdt3",     "dtlz2"};
   return names;
 }
 
 std::unique_ptr<common::Evaluator> make_builtin_evaluator(const common::ProblemConfig& problem) {
   const std::string& name = problem.name;
-  if (name == "sphere") return std::make_unique<BuiltinEvaluator>(name, sphere, problem, 0.0);
-  if (name == "rastrigin") {
-    return std::make_unique<BuiltinEvaluator>(name, rastrigin, problem, 0.0);
-  }
-  if (name == "rosenbrock") {
-    return std::make_unique<BuiltinEvaluator>(name, rosenbrock, problem, 0.0);
-  }
-  if (name == "ackley") return std::make_unique<BuiltinEvaluator>(name, ackley, problem, 0.0);
+  if (name == "sphere") return make_objective_evaluator(name, sphere, problem);
+  if (name == "rastrigin") return make_objective_evaluator(name, rastrigin, problem);
+  if (name == "rosenbrock") return make_objective_evaluator(name, rosenbrock, problem);
+  if (name == "ackley") return make_objective_evaluator(name, ackley, problem);
   if (name == "noisy_sphere") {
-    return std::make_unique<BuiltinEvaluator>(name, sphere, problem, problem.noise_sigma);
+    return make_objective_evaluator(name, sphere, problem, problem.noise_sigma);
   }
-  return make_multiobjective_evaluator(problem);
+  if (name == "griewank") return make_objective_evaluator(name, griewank, problem);
+  if (name == "schwefel") return make_objective_evaluator(name, schwefel, problem);
+  if (auto evaluator = make_multiobjective_evaluator(problem)) return evaluator;
+  return make_combinatorial_evaluator(problem);
 }
 
 }  // namespace evo::worker

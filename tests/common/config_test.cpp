@@ -50,6 +50,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.run.jobs, b.run.jobs);
   EXPECT_EQ(a.run.output, b.run.output);
   EXPECT_EQ(a.run.hall_of_fame, b.run.hall_of_fame);
+  EXPECT_EQ(a.run.walltime, b.run.walltime);
+  EXPECT_EQ(a.run.walltime_margin, b.run.walltime_margin);
+  EXPECT_EQ(a.run.max_restarts, b.run.max_restarts);
   EXPECT_EQ(a.problem.name, b.problem.name);
   EXPECT_EQ(a.problem.dimension, b.problem.dimension);
   EXPECT_EQ(a.problem.delay_ms, b.problem.delay_ms);
@@ -88,6 +91,10 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.algorithm.de_f, b.algorithm.de_f);
   EXPECT_EQ(a.algorithm.de_cr, b.algorithm.de_cr);
   EXPECT_EQ(a.algorithm.hv_reference, b.algorithm.hv_reference);
+  EXPECT_EQ(a.algorithm.selection, b.algorithm.selection);
+  EXPECT_EQ(a.algorithm.crossover_indpb, b.algorithm.crossover_indpb);
+  EXPECT_EQ(a.algorithm.creep_step, b.algorithm.creep_step);
+  EXPECT_EQ(a.problem.instance_seed, b.problem.instance_seed);
   EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
   EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
   EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
@@ -103,12 +110,16 @@ generations = 7
 jobs = 3
 output = "out/dir"
 hall_of_fame = 5
+walltime = 3600
+walltime_margin = 90.5
+max_restarts = 4
 
 [problem]
 name = "rosenbrock"
 dimension = 12
 delay_ms = 2.5
 noise_sigma = 0.25
+instance_seed = 9
 
 [command]
 argv = ["./simulate", "--fast"]
@@ -148,6 +159,9 @@ de_variant = "best/1/bin"
 de_f = 0.5
 de_cr = 0.3
 hv_reference = [2.5]
+selection = "sus"
+crossover_indpb = 0.375
+creep_step = 3
 
 [checkpoint]
 every_generations = 4
@@ -160,7 +174,7 @@ in_flight = 3
 )";
 
 TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
-  ASSERT_EQ(all_problems().size(), 9u);
+  ASSERT_EQ(all_problems().size(), 14u);
   const ProblemInfo* rosenbrock = find_problem("rosenbrock");
   ASSERT_NE(rosenbrock, nullptr);
   EXPECT_EQ(rosenbrock->objectives, 1);
@@ -169,9 +183,15 @@ TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
   EXPECT_EQ(find_problem("ackley")->upper, 32.768);
   EXPECT_EQ(find_problem("nosuch"), nullptr);
   EXPECT_EQ(problem_names(),
-            "sphere, rastrigin, rosenbrock, ackley, noisy_sphere, zdt1, zdt2, zdt3, dtlz2");
+            "sphere, rastrigin, rosenbrock, ackley, noisy_sphere, griewank, schwefel, onemax, "
+            "knapsack, tsp_berlin52, zdt1, zdt2, zdt3, dtlz2");
   EXPECT_EQ(find_problem("zdt1")->objectives, 2);
   EXPECT_EQ(find_problem("dtlz2")->objectives, 3);
+  EXPECT_EQ(find_problem("onemax")->genome_type, "binary");
+  EXPECT_EQ(find_problem("tsp_berlin52")->genome_type, "permutation");
+  EXPECT_EQ(find_problem("tsp_berlin52")->fixed_dimension, 52);
+  EXPECT_EQ(find_problem("griewank")->genome_type, "real");
+  EXPECT_EQ(find_problem("griewank")->fixed_dimension, 0);
   for (const ProblemInfo& problem : all_problems()) {
     EXPECT_LT(problem.lower, problem.upper) << problem.name;
     EXPECT_FALSE(problem.summary.empty()) << problem.name;
@@ -213,6 +233,9 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.run.jobs, 3);
   EXPECT_EQ(c.run.output, "out/dir");
   EXPECT_EQ(c.run.hall_of_fame, 5);
+  EXPECT_EQ(c.run.walltime, 3600);
+  EXPECT_EQ(c.run.walltime_margin, 90.5);
+  EXPECT_EQ(c.run.max_restarts, 4);
   EXPECT_EQ(c.problem.name, "rosenbrock");
   EXPECT_EQ(c.problem.dimension, 12);
   EXPECT_EQ(c.problem.delay_ms, 2.5);
@@ -331,11 +354,19 @@ TEST(Config, OutOfRangeValuesNameKeyAndValue) {
       {"[algorithm]\npopulation = 10\nelitism = 10",
        "algorithm.elitism must be < algorithm.population (10), got 10"},
       {"[algorithm]\ncrossover = \"sbxx\"",
-       "algorithm.crossover must be one of sbx, blend, got 'sbxx' (did you mean 'sbx'?)"},
+       "algorithm.crossover must be one of sbx, blend, one_point, two_point, uniform, ordered, "
+       "pmx, got 'sbxx' (did you mean 'sbx'?)"},
       {"[algorithm]\ncrossover_eta = -1", "algorithm.crossover_eta must be >= 0, got -1"},
       {"[algorithm]\nblend_alpha = -0.5", "algorithm.blend_alpha must be >= 0, got -0.5"},
       {"[algorithm]\nmutation = \"uniform\"",
-       "algorithm.mutation must be one of polynomial, gaussian, got 'uniform'"},
+       "algorithm.mutation must be one of polynomial, gaussian, flip_bit, uniform_int, creep, "
+       "swap, inversion, shuffle_indexes, got 'uniform'"},
+      {"[algorithm]\nselection = \"rank\"",
+       "algorithm.selection must be one of tournament, roulette, sus, best, random, got 'rank'"},
+      {"[algorithm]\ncrossover_indpb = 1.5",
+       "algorithm.crossover_indpb must be between 0 and 1, got 1.5"},
+      {"[algorithm]\ncreep_step = 0", "algorithm.creep_step must be >= 1, got 0"},
+      {"[problem]\ninstance_seed = -1", "problem.instance_seed must be >= 0, got -1"},
       {"[algorithm]\nmutation_eta = -2", "algorithm.mutation_eta must be >= 0, got -2"},
       {"[algorithm]\nmutation_sigma = 0", "algorithm.mutation_sigma must be > 0, got 0"},
       {"[algorithm]\nmutation_indpb = 2",
@@ -345,7 +376,8 @@ TEST(Config, OutOfRangeValuesNameKeyAndValue) {
       {"[checkpoint]\nkeep = 0", "checkpoint.keep must be >= 1, got 0"},
       {"[dispatch]\nbatch = -1", "dispatch.batch must be >= 0, got -1"},
       {"[dispatch]\nin_flight = 0", "dispatch.in_flight must be >= 1, got 0"},
-      {"[genome]\ntype = \"binary\"", "genome.type must be 'real'"},
+      {"[genome]\ntype = \"bits\"",
+       "genome.type must be one of real, binary, integer, permutation, got 'bits'"},
       {"[genome]\nlower = 1\nupper = 1",
        "genome.lower must be < genome.upper, got lower = 1.0 and upper = 1.0"},
       {"[genome]\nlower = 10", "got lower = 10.0 and upper = 5.12 (the default for rastrigin)"},
@@ -537,15 +569,33 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 51);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 58);
+}
+
+TEST(Config, BatchLimitsAreValidatedWithTheReason) {
+  EXPECT_EQ(parse("").run.walltime, 0);  // no limit of its own
+  EXPECT_EQ(parse("").run.walltime_margin, 60);
+  EXPECT_EQ(parse("").run.max_restarts, 10);
+  EXPECT_THAT([] { parse("", {"run.walltime=-1"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.walltime must be >= 0, got -1")));
+  EXPECT_THAT([] { parse("", {"run.max_restarts=-2"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.max_restarts must be >= 0, got -2")));
+  EXPECT_THAT(
+      [] {
+        parse("", {"run.walltime=30", "run.walltime_margin=30"});
+      },
+      ThrowsMessage<ConfigError>(
+          AllOf(HasSubstr("run.walltime_margin"), HasSubstr("would stop before doing any work"))));
+  EXPECT_EQ(parse("", {"run.walltime=30", "run.walltime_margin=10"}).run.walltime_margin, 10);
 }
 
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written; and for the keys of mu_plus_lambda,
-  // cmaes, de and nsga2 and problem.objectives.)
-  EXPECT_EQ(result_hash(parse("")), 0x70cda77c9c521373ULL);
+  // keys of [dispatch]: both are always written; again for problem.instance_seed,
+  // algorithm.selection, crossover_indpb and creep_step; and for the keys of
+  // mu_plus_lambda, cmaes, de, nsga2 and problem.objectives.)
+  EXPECT_EQ(result_hash(parse("")), 0x51448d9882b8f82cULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -553,10 +603,11 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   const std::uint64_t hash = result_hash(base);
   EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
   for (const char* key :
-       {"run.generations=1000", "run.output=\"other\"", "checkpoint.every_generations=1",
-        "checkpoint.every_seconds=3.5", "checkpoint.keep=9", "dispatch.batch=100",
-        "dispatch.in_flight=7", "command.timeout_s=1", "command.kill_grace_s=0",
-        "command.scratch_dir=/elsewhere", "command.keep_failed_scratch=false"}) {
+       {"run.generations=1000", "run.output=\"other\"", "run.walltime=600", "run.walltime_margin=5",
+        "run.max_restarts=0", "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
+        "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
+        "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",
+        "command.keep_failed_scratch=false"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
@@ -576,6 +627,10 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
                           "command.template=other.in",
                           "command.template_target=x.in",
                           "command.objectives=3",
+                          "algorithm.selection=roulette",
+                          "algorithm.crossover_indpb=0.5",
+                          "problem.instance_seed=10",
+                          "algorithm.crossover=sbx",
                           "algorithm.mu=7",
                           "algorithm.lambda=9",
                           "algorithm.cmaes_sigma0=0.5",
@@ -586,6 +641,10 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
                           "algorithm.hv_reference=[3.0]"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
+  // creep_step only matters to integer genomes, but it is a result key all the same.
+  EXPECT_NE(result_hash(parse(kEveryKey, {"algorithm.creep_step=2"})), hash);
+  EXPECT_NE(result_hash(parse("[genome]\ntype = \"integer\"\nlower = -5\nupper = 5\n")),
+            result_hash(parse("[genome]\nlower = -5\nupper = 5\n")));
 }
 
 constexpr const char* kCommand = R"(
@@ -744,6 +803,103 @@ TEST(Config, ProblemObjectivesOnlyForDtlz2) {
   EXPECT_THAT(error_of("[problem]\nname = \"zdt3\"\ndimension = 1\n"
                        "[algorithm]\nname = \"nsga2\"\n"),
               HasSubstr("problem.dimension must be >= 2 for zdt3"));
+}
+
+TEST(ConfigGenome, TypeAndOperatorsDefaultFromTheProblem) {
+  const Config onemax = parse("[problem]\nname = \"onemax\"\ndimension = 20\n");
+  EXPECT_EQ(onemax.genome.type, "binary");
+  EXPECT_EQ(onemax.genome.lower, 0.0);
+  EXPECT_EQ(onemax.genome.upper, 1.0);
+  EXPECT_EQ(onemax.algorithm.crossover, "two_point");
+  EXPECT_EQ(onemax.algorithm.mutation, "flip_bit");
+  const Config tsp = parse("[problem]\nname = \"tsp_berlin52\"\n");
+  EXPECT_EQ(tsp.genome.type, "permutation");
+  EXPECT_EQ(tsp.problem.dimension, 52);  // derived from the instance
+  EXPECT_EQ(tsp.genome.lower, 0.0);
+  EXPECT_EQ(tsp.genome.upper, 51.0);
+  EXPECT_EQ(tsp.algorithm.crossover, "ordered");
+  EXPECT_EQ(tsp.algorithm.mutation, "shuffle_indexes");
+  // A real problem on an integer genome: the domain rounded inwards to whole numbers.
+  const Config integer = parse("[genome]\ntype = \"integer\"\n");
+  EXPECT_EQ(integer.genome.lower, -5.0);
+  EXPECT_EQ(integer.genome.upper, 5.0);
+  EXPECT_EQ(integer.algorithm.crossover, "two_point");
+  EXPECT_EQ(integer.algorithm.mutation, "uniform_int");
+  const Config real = parse("");
+  EXPECT_EQ(real.algorithm.crossover, "sbx");
+  EXPECT_EQ(real.algorithm.mutation, "polynomial");
+  EXPECT_EQ(real.algorithm.selection, "tournament");
+}
+
+TEST(ConfigGenome, ResolvedConfigOfEveryGenomeTypeReadsBackEqual) {
+  for (const char* text :
+       {"[problem]\nname = \"onemax\"\n", "[problem]\nname = \"tsp_berlin52\"\n",
+        "[problem]\nname = \"knapsack\"\ninstance_seed = 4\n",
+        "[genome]\ntype = \"integer\"\nlower = -3\nupper = 7\n[algorithm]\nmutation = "
+        "\"creep\"\ncreep_step = 2\n",
+        "[problem]\nname = \"command\"\ndimension = 6\n[command]\nargv = [\"x\"]\n[genome]\n"
+        "type = \"permutation\"\n"}) {
+    const Config config = parse(text);
+    const std::string resolved = to_toml(config);
+    const Config again = parse(resolved);
+    expect_same(config, again);
+    EXPECT_EQ(to_toml(again), resolved) << text;
+  }
+}
+
+TEST(ConfigGenome, ProblemAndGenomeTypeMismatchSaysWhy) {
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[genome]\ntype = \"real\"\n"),
+              HasSubstr("cfg.toml: genome.type: problem 'onemax' is defined on binary genomes "
+                        "(bits, 0 or 1), got 'real'"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[genome]\ntype = \"integer\"\n"),
+              HasSubstr("problem 'tsp_berlin52' is defined on permutation genomes"));
+  EXPECT_THAT(error_of("[problem]\nname = \"griewank\"\n", {"genome.type=permutation"}),
+              HasSubstr("--set genome.type=permutation: genome.type: problem 'griewank' is "
+                        "defined on real genomes (real numbers in [lower, upper]) or integer "
+                        "genomes, got 'permutation'"));
+}
+
+TEST(ConfigGenome, OperatorThatDoesNotFitTheGenomeSaysWhyAndWhatFits) {
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[algorithm]\ncrossover = \"sbx\"\n"),
+              HasSubstr("cfg.toml: algorithm.crossover: 'sbx' does not fit a permutation genome "
+                        "(its genes are an ordering of 0 .. n-1, each exactly once): it creates "
+                        "new real numbers between and around the parents' genes; use one of "
+                        "ordered, pmx"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n", {"algorithm.crossover=two_point"}),
+              HasSubstr("a child of two permutations can hold one element twice and miss another"));
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[algorithm]\nmutation = \"gaussian\"\n"),
+              HasSubstr("algorithm.mutation: 'gaussian' does not fit a binary genome (its genes "
+                        "are bits, 0 or 1): it adds real-valued perturbations; use one of "
+                        "flip_bit"));
+  EXPECT_THAT(error_of("[algorithm]\ncrossover = \"pmx\"\n"),
+              HasSubstr("'pmx' does not fit a real genome"));
+  EXPECT_THAT(error_of("[algorithm]\nmutation = \"swap\"\n"),
+              HasSubstr("it only reorders genes and never changes a value; use one of "
+                        "polynomial, gaussian"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\n[algorithm]\nmutation = \"flip_bit\"\n"),
+              HasSubstr("use one of uniform_int, creep"));
+  // Position-wise crossover fits real, binary and integer genomes.
+  EXPECT_EQ(error_of("[algorithm]\ncrossover = \"uniform\"\n"), "");
+  EXPECT_EQ(error_of("[problem]\nname = \"knapsack\"\n[algorithm]\ncrossover = \"uniform\"\n"), "");
+}
+
+TEST(ConfigGenome, BoundsOfBinaryPermutationAndIntegerGenomes) {
+  EXPECT_THAT(error_of("[problem]\nname = \"onemax\"\n[genome]\nlower = -1\n"),
+              HasSubstr("genome.lower is fixed at 0.0 for a binary genome (its genes are bits, 0 "
+                        "or 1; it may be left out), got -1.0"));
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\n[genome]\nupper = 60\n"),
+              HasSubstr("genome.upper is fixed at 51.0 for a permutation genome"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\nlower = 0.5\n"),
+              HasSubstr("genome.lower must be a whole number for an integer genome, got 0.5"));
+  EXPECT_THAT(error_of("[genome]\ntype = \"integer\"\nlower = 3\nupper = 3\n"),
+              HasSubstr("genome.lower must be < genome.upper"));
+}
+
+TEST(ConfigGenome, TspDimensionIsTheCityCount) {
+  EXPECT_EQ(parse("[problem]\nname = \"tsp_berlin52\"\ndimension = 52\n").problem.dimension, 52);
+  EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\ndimension = 30\n"),
+              HasSubstr("cfg.toml: problem.dimension must be 52 for problem 'tsp_berlin52' (its "
+                        "number of cities; it may be left out), got 30"));
 }
 
 }  // namespace

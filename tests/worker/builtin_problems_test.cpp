@@ -56,6 +56,16 @@ TEST(BuiltinProblems, OptimaAreZero) {
   EXPECT_EQ(value_of("rosenbrock", ones), 0.0);
 }
 
+TEST(BuiltinProblems, GriewankAndSchwefelAtKnownPoints) {
+  EXPECT_EQ(value_of("griewank", std::vector<double>(10, 0.0)), 0.0);
+  // 1 + 14/4000 - cos(1) cos(2/sqrt 2) cos(-3/sqrt 3), computed independently in Python.
+  EXPECT_NEAR(value_of("griewank", {1, 2, -3}), 1.0170279701835736, 1e-14);
+  // The optimum x_i = 420.9687462275036 evaluates to ~0; the origin to 418.98... n.
+  EXPECT_NEAR(value_of("schwefel", std::vector<double>(10, 420.9687462275036)), 0.0, 1e-9);
+  EXPECT_NEAR(value_of("schwefel", {0, 0, 0}), 3 * 418.9828872724338, 1e-9);
+  EXPECT_NEAR(value_of("schwefel", {100, -200}), 1092.3654168582286, 1e-9);
+}
+
 TEST(BuiltinProblems, HandComputedPoints) {
   EXPECT_DOUBLE_EQ(value_of("sphere", {1, 2, 3}), 14.0);
   // 10 * 2 + (1 - 10 cos 2pi) + (4 - 10 cos 4pi) = 20 - 9 - 6.
