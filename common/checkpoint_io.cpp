@@ -850,6 +850,34 @@ class ImageBuilder : public Hdf5Site {
                       values.data());
       }
     }
+    write_multiobjective_columns(group.get(), logbook);
+  }
+
+  // Multi-objective runs: objective_stats [rows, 3 * objectives] (min, avg, max of each
+  // objective) and hypervolume [rows]; written only when the rows have them.
+  void write_multiobjective_columns(hid_t group, const Logbook& logbook) const {
+    if (logbook.rows.empty()) return;
+    const std::size_t width = logbook.rows.front().objective_stats.size();
+    if (width > 0) {
+      std::vector<double> values;
+      for (const LogRecord& row : logbook.rows) {
+        if (row.objective_stats.size() != width) {
+          fail(file_, "invalid state: logbook rows differ in their number of objectives");
+        }
+        values.insert(values.end(), row.objective_stats.begin(), row.objective_stats.end());
+      }
+      const std::array<hsize_t, 2> dims = {logbook.rows.size(), width};
+      write_dataset(group, "/logbook", "objective_stats", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims,
+                    values.data());
+    }
+    if (std::any_of(logbook.rows.begin(), logbook.rows.end(),
+                    [](const LogRecord& row) { return !std::isnan(row.hypervolume); })) {
+      std::vector<double> values;
+      for (const LogRecord& row : logbook.rows) values.push_back(row.hypervolume);
+      const std::array<hsize_t, 1> dims = {logbook.rows.size()};
+      write_dataset(group, "/logbook", "hypervolume", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims,
+                    values.data());
+    }
   }
 
   void write_rng(hid_t root, const std::vector<Rng::State>& states) const {
@@ -1263,7 +1291,42 @@ class ImageReader : public Hdf5Site {
         }
       }
     }
+    read_multiobjective_columns(group.get(), logbook);
     return logbook;
+  }
+
+  // The optional datasets of write_multiobjective_columns.
+  void read_multiobjective_columns(hid_t group, Logbook& logbook) const {
+    const auto has = [&](const char* name) {
+      const htri_t exists = H5Lexists(group, name, H5P_DEFAULT);
+      if (exists < 0) fail_hdf5(file_, fmt::format("look up /logbook/{}", name));
+      return exists > 0;
+    };
+    const std::size_t rows = logbook.rows.size();
+    if (has("objective_stats")) {
+      Array<double> stats =
+          read_array<double>(group, "/logbook", "objective_stats", 2, Element::kFloat64);
+      if (stats.dims[0] != rows || stats.dims[1] % 3 != 0) {
+        invalid(
+            fmt::format("/logbook/objective_stats is {} x {}, expected {} rows and 3 columns "
+                        "per objective",
+                        stats.dims[0], stats.dims[1], rows));
+      }
+      const auto width = static_cast<std::size_t>(stats.dims[1]);
+      for (std::size_t i = 0; i < rows; ++i) {
+        const auto first = stats.values.begin() + static_cast<std::ptrdiff_t>(i * width);
+        logbook.rows[i].objective_stats.assign(first, first + static_cast<std::ptrdiff_t>(width));
+      }
+    }
+    if (has("hypervolume")) {
+      Array<double> values =
+          read_array<double>(group, "/logbook", "hypervolume", 1, Element::kFloat64);
+      if (values.dims[0] != rows) {
+        invalid(
+            fmt::format("/logbook/hypervolume has {} rows, the logbook {}", values.dims[0], rows));
+      }
+      for (std::size_t i = 0; i < rows; ++i) logbook.rows[i].hypervolume = values.values[i];
+    }
   }
 
   std::vector<Rng::State> read_rng(int ranks) const {

@@ -60,6 +60,7 @@ constexpr std::array kKeys = {
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
     KeyName{"problem", "noise_sigma"},
+    KeyName{"problem", "objectives"},
     KeyName{"problem", "instance_seed"},
     KeyName{"problem", "delay_distribution"},
     KeyName{"command", "argv"},
@@ -90,6 +91,14 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "mutation_eta"},
     KeyName{"algorithm", "mutation_sigma"},
     KeyName{"algorithm", "mutation_indpb"},
+    KeyName{"algorithm", "mu"},
+    KeyName{"algorithm", "lambda"},
+    KeyName{"algorithm", "cmaes_sigma0"},
+    KeyName{"algorithm", "cmaes_restarts"},
+    KeyName{"algorithm", "de_variant"},
+    KeyName{"algorithm", "de_f"},
+    KeyName{"algorithm", "de_cr"},
+    KeyName{"algorithm", "hv_reference"},
     KeyName{"algorithm", "selection"},
     KeyName{"algorithm", "crossover_indpb"},
     KeyName{"algorithm", "creep_step"},
@@ -104,9 +113,14 @@ constexpr std::array kKeys = {
     KeyName{"dispatch", "max_failure_share"},
 };
 
-// Algorithms DESIGN.md names that this version does not implement yet.
-constexpr std::array<std::string_view, 5> kPlannedAlgorithms = {"mu_plus_lambda", "mu_comma_lambda",
-                                                                "cmaes", "de", "nsga2"};
+constexpr std::array<std::string_view, 7> kAlgorithms = {
+    "simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2", "steady_state"};
+// mu_plus_lambda / mu_comma_lambda defaults when neither probability is given.
+constexpr double kMuLambdaCrossoverProb = 0.6;
+constexpr double kMuLambdaMutationProb = 0.3;
+// Algorithms that minimise objective 0 only: a problem with several objectives needs nsga2.
+constexpr std::array<std::string_view, 4> kSingleObjectiveAlgorithms = {
+    "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de"};
 constexpr std::string_view kCommandProblem = "command";
 constexpr std::string_view kPluginProblem = "plugin";
 
@@ -586,6 +600,29 @@ class Reader {
     return true;
   }
 
+  bool numbers(std::string_view section, std::string_view key, std::vector<double>& out) {
+    const toml::node* node = find(section, key);
+    if (node == nullptr) return true;
+    if (!node->is_array()) {
+      wrong_type(section, key, "an array of numbers", *node);
+      return false;
+    }
+    std::vector<double> values;
+    const toml::array& array = *node->as_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      const auto value = array[i].value<double>();  // integers are accepted too
+      if (!array[i].is_number() || !value || !std::isfinite(*value)) {
+        fail(section, key,
+             fmt::format("must be an array of finite numbers, element {} is {}", i,
+                         describe(array[i])));
+        return false;
+      }
+      values.push_back(*value);
+    }
+    out = std::move(values);
+    return true;
+  }
+
   template <std::size_t N>
   bool choice(std::string_view section, std::string_view key, std::string& out,
               const std::array<std::string_view, N>& allowed) {
@@ -663,6 +700,7 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   }
   in.number("problem", "delay_ms", problem.delay_ms, {.min = 0});
   in.number("problem", "noise_sigma", problem.noise_sigma, {.min = 0});
+  in.integer("problem", "objectives", problem.objectives, 0);
   in.integer("problem", "instance_seed", problem.instance_seed, 0);
   in.choice("problem", "delay_distribution", problem.delay_distribution,
             std::array<std::string_view, 2>{"fixed", "exponential"});
@@ -823,17 +861,14 @@ void read_operator(Reader& in, std::string_view key, std::string& out,
 void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* genome_kind) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
-    if (name == "simple" || name == "steady_state") {
+    if (std::find(kAlgorithms.begin(), kAlgorithms.end(), name) != kAlgorithms.end()) {
       algorithm.name = name;
-    } else if (std::find(kPlannedAlgorithms.begin(), kPlannedAlgorithms.end(), name) !=
-               kPlannedAlgorithms.end()) {
-      in.fail("algorithm", "name",
-              fmt::format("'{}' is not available in this version (available: simple, steady_state)",
-                          name),
-              /*about=*/true);
     } else {
+      const auto best = closest(name, kAlgorithms);
       in.fail("algorithm", "name",
-              fmt::format("unknown algorithm '{}' (available: simple, steady_state)", name),
+              fmt::format("unknown algorithm '{}' (available: {}){}", name,
+                          fmt::join(kAlgorithms, ", "),
+                          best ? fmt::format("; did you mean '{}'?", *best) : ""),
               /*about=*/true);
     }
   }
@@ -857,6 +892,15 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* ge
   in.number("algorithm", "mutation_sigma", algorithm.mutation_sigma,
             {.min = 0, .min_inclusive = false});
   in.number("algorithm", "mutation_indpb", algorithm.mutation_indpb, {.min = 0, .max = 1});
+  in.integer("algorithm", "mu", algorithm.mu, 0);
+  in.integer("algorithm", "lambda", algorithm.lambda, 0);
+  in.number("algorithm", "cmaes_sigma0", algorithm.cmaes_sigma0, {.min = 0});
+  in.integer("algorithm", "cmaes_restarts", algorithm.cmaes_restarts, 0);
+  in.choice("algorithm", "de_variant", algorithm.de_variant,
+            std::array<std::string_view, 2>{"rand/1/bin", "best/1/bin"});
+  in.number("algorithm", "de_f", algorithm.de_f, {.min = 0, .min_inclusive = false, .max = 2});
+  in.number("algorithm", "de_cr", algorithm.de_cr, {.min = 0, .max = 1});
+  in.numbers("algorithm", "hv_reference", algorithm.hv_reference);
   in.choice("algorithm", "selection", algorithm.selection, kSelections);
   in.number("algorithm", "crossover_indpb", algorithm.crossover_indpb, {.min = 0, .max = 1});
   in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
@@ -876,6 +920,93 @@ void read_dispatch(Reader& in, DispatchConfig& dispatch) {
   in.integer("dispatch", "retries", dispatch.retries, 0);
   in.number("dispatch", "failure_fitness", dispatch.failure_fitness, {});
   in.number("dispatch", "max_failure_share", dispatch.max_failure_share, {.min = 0, .max = 1});
+}
+
+// Checks across sections: the problem's own limits, and whether the algorithm fits the
+// genome and the problem. Runs after every section was read.
+void check_combination(Reader& in, const Config& config, const ProblemInfo* problem) {
+  const ProblemConfig& p = config.problem;
+  if (p.objectives > 0 && p.name != "dtlz2") {
+    in.fail("problem", "objectives",
+            fmt::format("must be 0 (the problem's own count) except for dtlz2, the one "
+                        "problem with a configurable number of objectives; '{}' has a fixed "
+                        "number, got {}",
+                        p.name, p.objectives));
+  }
+  if (p.name == "dtlz2" && p.objectives == 1) {
+    in.fail("problem", "objectives", "dtlz2 needs at least 2 objectives, got 1");
+  }
+  if (p.name == "dtlz2" && p.dimension < objective_count(config)) {
+    in.add(in.origin_of_either({"problem", "dimension"}, {"problem", "objectives"}),
+           fmt::format("problem.dimension must be >= the number of objectives ({}) for dtlz2, "
+                       "got {}",
+                       objective_count(config), p.dimension));
+  }
+  if (p.name.starts_with("zdt") && p.dimension < 2) {
+    in.fail("problem", "dimension",
+            fmt::format("must be >= 2 for {} (its g function averages x_2..x_n), got {}", p.name,
+                        p.dimension));
+  }
+
+  const AlgorithmConfig& a = config.algorithm;
+  const KeyName name_key{"algorithm", "name"};
+  if ((a.name == "cmaes" || a.name == "de") && config.genome.type != "real") {
+    in.add(in.origin_of_either(name_key, {"genome", "type"}),
+           fmt::format("algorithm.name = '{}' needs genome.type = \"real\": it moves through a "
+                       "continuous space by vector arithmetic, got genome.type = '{}'",
+                       a.name, config.genome.type));
+  }
+  const bool objectives_known = problem != nullptr || p.name == kCommandProblem;
+  const int objectives = objectives_known ? objective_count(config) : 1;
+  if (std::find(kSingleObjectiveAlgorithms.begin(), kSingleObjectiveAlgorithms.end(), a.name) !=
+          kSingleObjectiveAlgorithms.end() &&
+      objectives > 1) {
+    in.add(in.origin_of_either(name_key, {"problem", "name"}),
+           fmt::format("algorithm.name = '{}' minimises a single objective, but problem '{}' has "
+                       "{}: use algorithm.name = \"nsga2\"",
+                       a.name, p.name, objectives));
+  }
+  if (!a.hv_reference.empty() && static_cast<int>(a.hv_reference.size()) != objectives) {
+    in.fail("algorithm", "hv_reference",
+            fmt::format("needs one coordinate per objective ({}), got {}", objectives,
+                        a.hv_reference.size()));
+  }
+  const bool mu_lambda = a.name == "mu_plus_lambda" || a.name == "mu_comma_lambda";
+  if (mu_lambda && a.crossover_prob + a.mutation_prob > 1) {
+    in.add(in.origin_of_either({"algorithm", "crossover_prob"}, {"algorithm", "mutation_prob"}),
+           fmt::format("algorithm.crossover_prob + algorithm.mutation_prob must be <= 1 for {} "
+                       "(each child comes from crossover, mutation or reproduction), got {} + {}",
+                       a.name, format_double(a.crossover_prob), format_double(a.mutation_prob)));
+  }
+  const int mu = a.mu > 0 ? a.mu : a.population;
+  if (a.name == "mu_comma_lambda" && a.lambda > 0 && a.lambda < mu) {
+    in.add(in.origin_of_either({"algorithm", "lambda"}, {"algorithm", "mu"}),
+           fmt::format("algorithm.lambda must be >= mu ({}) for mu_comma_lambda (the parents are "
+                       "chosen among the children only), got {}",
+                       mu, a.lambda));
+  }
+  if (a.name == "cmaes") {
+    if (a.lambda == 1) in.fail("algorithm", "lambda", "must be >= 2 for cmaes, got 1");
+    if (a.mu > 0 && a.lambda > 0 && a.mu > a.lambda) {
+      in.add(in.origin_of_either({"algorithm", "mu"}, {"algorithm", "lambda"}),
+             fmt::format("algorithm.mu must be <= algorithm.lambda for cmaes, got mu = {} and "
+                         "lambda = {}",
+                         a.mu, a.lambda));
+    }
+  }
+  if (a.name == "de") {
+    const int needed = a.de_variant == "rand/1/bin" ? 4 : 3;
+    if (a.population < needed) {
+      in.fail("algorithm", "population",
+              fmt::format("must be >= {} for de {} (each trial vector needs {} other members), "
+                          "got {}",
+                          needed, a.de_variant, needed - 1, a.population));
+    }
+  }
+  if (a.name == "nsga2" && a.population < 2) {
+    in.fail("algorithm", "population",
+            fmt::format("must be >= 2 for nsga2 (binary tournaments), got {}", a.population));
+  }
 }
 
 class TomlWriter {
@@ -902,6 +1033,12 @@ class TomlWriter {
     quoted.reserve(values.size());
     for (const std::string& value : values) quoted.push_back(quote(value));
     text_ += fmt::format("{} = [{}]\n", key, fmt::join(quoted, ", "));
+  }
+  void numbers(std::string_view key, const std::vector<double>& values) {
+    std::vector<std::string> formatted;
+    formatted.reserve(values.size());
+    for (double value : values) formatted.push_back(format_double(value));
+    text_ += fmt::format("{} = [{}]\n", key, fmt::join(formatted, ", "));
   }
   void boolean(std::string_view key, bool value) {
     text_ += fmt::format("{} = {}\n", key, value ? "true" : "false");
@@ -935,6 +1072,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("dimension", problem.dimension);
   out.number("delay_ms", problem.delay_ms);
   out.number("noise_sigma", problem.noise_sigma);
+  out.integer("objectives", problem.objectives);
   out.integer("instance_seed", problem.instance_seed);
   // How long an evaluation sleeps shapes no result.
   if (!results_only) out.string("delay_distribution", problem.delay_distribution);
@@ -984,6 +1122,14 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("mutation_eta", algorithm.mutation_eta);
   out.number("mutation_sigma", algorithm.mutation_sigma);
   out.number("mutation_indpb", algorithm.mutation_indpb);
+  out.integer("mu", algorithm.mu);
+  out.integer("lambda", algorithm.lambda);
+  out.number("cmaes_sigma0", algorithm.cmaes_sigma0);
+  out.integer("cmaes_restarts", algorithm.cmaes_restarts);
+  out.string("de_variant", algorithm.de_variant);
+  out.number("de_f", algorithm.de_f);
+  out.number("de_cr", algorithm.de_cr);
+  out.numbers("hv_reference", algorithm.hv_reference);
   out.string("selection", algorithm.selection);
   out.number("crossover_indpb", algorithm.crossover_indpb);
   out.integer("creep_step", algorithm.creep_step);
@@ -1047,6 +1193,15 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
+  const std::string& algorithm = config.algorithm.name;
+  if ((algorithm == "mu_plus_lambda" || algorithm == "mu_comma_lambda") &&
+      !in.present("algorithm", "crossover_prob") && !in.present("algorithm", "mutation_prob")) {
+    // varOr makes each child by one operator, so the two must sum to <= 1; the global
+    // defaults (0.9, 0.2) do not, DEAP's examples' values do.
+    config.algorithm.crossover_prob = kMuLambdaCrossoverProb;
+    config.algorithm.mutation_prob = kMuLambdaMutationProb;
+  }
+  if (in.errors().empty()) check_combination(in, config, problem);
 
   if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
   return config;
@@ -1089,6 +1244,8 @@ int objective_count(const Config& config) {
     throw ConfigError(
         fmt::format("{}: problem.name: unknown problem '{}'", config.source, config.problem.name));
   }
+  // dtlz2 scales to any number of objectives (problem.objectives).
+  if (config.problem.objectives > 0) return config.problem.objectives;
   return info->objectives;
 }
 

@@ -31,6 +31,7 @@ struct ProblemConfig {
   // fixed | exponential (mean delay_ms, drawn from the evaluation's own stream). Timing
   // only: not part of result_hash.
   std::string delay_distribution = "fixed";
+  int objectives = 0;  // dtlz2 only: number of objectives; 0 = the problem's default
 };
 
 // problem.name = "command": an external program computes the fitness (worker/command_evaluator).
@@ -81,6 +82,16 @@ struct AlgorithmConfig {
   double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
   int creep_step = 1;                    // creep mutation: largest step, in whole units
   std::string replacement = "worst";     // steady_state: worst | tournament
+  // mu_plus_lambda, mu_comma_lambda, cmaes (0 = the algorithm's default, see
+  // docs/algorithms.md):
+  int mu = 0;
+  int lambda = 0;
+  double cmaes_sigma0 = 0;  // initial step size; 0 = 0.3 * (genome.upper - genome.lower)
+  int cmaes_restarts = 0;   // IPOP restarts, each doubling lambda; 0 = none
+  std::string de_variant = "rand/1/bin";  // rand/1/bin | best/1/bin
+  double de_f = 0.8;                      // differential weight F
+  double de_cr = 0.9;                     // crossover rate CR
+  std::vector<double> hv_reference = {};  // nsga2 hypervolume point; empty = 1.1 per objective
 };
 
 struct CheckpointConfig {

@@ -19,9 +19,9 @@
 namespace evo::common {
 namespace {
 
-std::string header_line() {
+std::string header_line(const LogRecord& row) {
   std::string line;
-  for (const std::string& column : logbook_columns()) {
+  for (const std::string& column : logbook_columns_of(row)) {
     if (!line.empty()) line += ',';
     line += column;
   }
@@ -31,11 +31,15 @@ std::string header_line() {
 
 // Same column order as logbook_columns().
 std::string row_line(const LogRecord& row) {
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", row.gen, row.evals,
-                     row.min, row.avg, row.max, row.std, row.failed, row.retried, row.wall_s,
-                     row.evals_per_s, row.status_failed, row.status_non_zero_exit,
-                     row.status_signaled, row.status_timeout, row.status_garbage,
-                     row.status_non_finite);
+  std::string line =
+      fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", row.gen, row.evals, row.min,
+                  row.avg, row.max, row.std, row.failed, row.retried, row.wall_s, row.evals_per_s,
+                  row.status_failed, row.status_non_zero_exit, row.status_signaled,
+                  row.status_timeout, row.status_garbage, row.status_non_finite);
+  for (double value : row.objective_stats) line += fmt::format(",{}", value);
+  if (!std::isnan(row.hypervolume)) line += fmt::format(",{}", row.hypervolume);
+  line += '\n';
+  return line;
 }
 
 [[noreturn]] void io_failure(const std::string& action, const std::filesystem::path& path,
@@ -79,6 +83,15 @@ const std::vector<std::string>& logbook_columns() {
   return columns;
 }
 
+std::vector<std::string> logbook_columns_of(const LogRecord& row) {
+  std::vector<std::string> columns = logbook_columns();
+  for (std::size_t k = 0; k < row.objective_stats.size() / 3; ++k) {
+    for (const char* stat : {"min", "avg", "max"}) columns.push_back(fmt::format("{}_{}", stat, k));
+  }
+  if (!std::isnan(row.hypervolume)) columns.emplace_back("hypervolume");
+  return columns;
+}
+
 LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals) {
   LogRecord row;
   row.gen = gen;
@@ -108,11 +121,26 @@ LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t
     squares += (value - row.avg) * (value - row.avg);
   }
   row.std = std::sqrt(squares / count);  // population standard deviation
+  if (population.objectives > 1) {
+    for (std::size_t k = 0; k < population.objectives; ++k) {
+      double low = kNaN;
+      double high = kNaN;
+      double total = 0;
+      for (std::size_t i = 0; i < population.size(); ++i) {
+        const double value = population.fitness[i * population.objectives + k];
+        if (std::isnan(value)) continue;
+        if (std::isnan(low) || value < low) low = value;
+        if (std::isnan(high) || value > high) high = value;
+        total += value;
+      }
+      row.objective_stats.insert(row.objective_stats.end(), {low, total / count, high});
+    }
+  }
   return row;
 }
 
 void Logbook::write_csv(const std::filesystem::path& path) const {
-  std::string text = header_line();
+  std::string text = rows.empty() ? std::string() : header_line(rows.front());
   for (const LogRecord& row : rows) text += row_line(row);
 
   std::filesystem::path tmp = path;
@@ -150,7 +178,7 @@ void Logbook::append_csv(const std::filesystem::path& path, const LogRecord& row
   std::FILE* file = std::fopen(path.c_str(), "ab");
   if (file == nullptr) io_failure("open", path, errno);
   std::string text;
-  if (empty) text = header_line();
+  if (empty) text = header_line(row);
   text += row_line(row);
   const bool written =
       std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,18 @@ struct LogRecord {
   std::int64_t status_timeout = 0;
   std::int64_t status_garbage = 0;
   std::int64_t status_non_finite = 0;
+  // Multi-objective runs only (CSV columns after the timing ones, see logbook_columns_of):
+  // min, avg and max of each objective, objective by objective; empty with one objective.
+  std::vector<double> objective_stats = {};
+  double hypervolume = std::numeric_limits<double>::quiet_NaN();  // nsga2: NaN = no column
 };
 
 // Column names in CSV order; the run-dependent columns (retried, wall_s, evals_per_s, then
 // the status_* failure counts) come last.
 const std::vector<std::string>& logbook_columns();
+// The CSV columns of `row`: logbook_columns(), then min_k, avg_k, max_k for every
+// objective k when there are several, then hypervolume when the algorithm reports one.
+std::vector<std::string> logbook_columns_of(const LogRecord& row);
 
 LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals);
 
@@ -44,7 +52,8 @@ class Logbook {
  public:
   std::vector<LogRecord> rows;
 
-  // Rewrites the whole file durably (tmp + rename).
+  // Rewrites the whole file durably (tmp + rename); with no rows the file is empty (the
+  // header, whose columns depend on the rows, comes with the first row).
   void write_csv(const std::filesystem::path& path) const;
   // Appends one row to an existing file (written by write_csv).
   static void append_csv(const std::filesystem::path& path, const LogRecord& row);

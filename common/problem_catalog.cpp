@@ -41,6 +41,18 @@ constexpr std::array kProblems = {
     ProblemInfo{"tsp_berlin52", 1, 0, 51,
                 "TSPLIB berlin52 (52 cities, EUC_2D): tour length; minimum 7542", "permutation",
                 52},
+    // Multi-objective (Zitzler, Deb & Thiele 2000; Deb, Thiele, Laumanns & Zitzler 2002).
+    ProblemInfo{"zdt1", 2, 0, 1,
+                "ZDT1: f1 = x_1, f2 = g (1 - sqrt(f1 / g)); convex Pareto front f2 = 1 - sqrt(f1) "
+                "where x_2..x_n = 0"},
+    ProblemInfo{"zdt2", 2, 0, 1,
+                "ZDT2: f2 = g (1 - (f1 / g)^2); non-convex Pareto front f2 = 1 - f1^2"},
+    ProblemInfo{"zdt3", 2, 0, 1,
+                "ZDT3: f2 = g (1 - sqrt(f1 / g) - (f1 / g) sin(10 pi f1)); Pareto front in five "
+                "disconnected pieces"},
+    ProblemInfo{"dtlz2", 3, 0, 1,
+                "DTLZ2 with problem.objectives objectives (default 3); Pareto front the unit "
+                "sphere's positive orthant, where x_m..x_n = 0.5"},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/checkpoint.hpp"
@@ -27,6 +28,8 @@ class Algorithm {
   // Takes fully evaluated candidates (from initial_population or breed).
   virtual void accept(common::Population evaluated) = 0;
   virtual const common::Population& population() const = 0;
+  // A quality indicator of the population for the logbook (nsga2: hypervolume), if any.
+  virtual std::optional<double> hypervolume() const { return std::nullopt; }
 
   virtual common::AlgorithmState save_state() const = 0;
   // Throws CheckpointError when the state does not belong to this algorithm/config.

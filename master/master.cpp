@@ -81,9 +81,7 @@ class JobRun {
         steady_(config.algorithm.name == "steady_state" ? std::make_unique<SteadyState>(config)
                                                         : nullptr),
         algorithm_(steady_ ? nullptr : make_algorithm(config)),
-        hall_of_fame_(static_cast<std::size_t>(config.run.hall_of_fame),
-                      static_cast<std::size_t>(config.problem.dimension),
-                      static_cast<std::size_t>(common::objective_count(config))),
+        hall_of_fame_(HallOfFame::for_config(config)),
         rng_(common::Rng::for_master(config.run.seed, job)),
         worker_log_(directory_ / "workers.csv", dispatcher.worker_stats()),
         stats_at_start_(dispatcher.worker_stats()),
@@ -239,6 +237,7 @@ class JobRun {
 
     common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
     row.failed = holding_failure_fitness(algorithm_->population());
+    if (const auto hypervolume = algorithm_->hypervolume()) row.hypervolume = *hypervolume;
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
     count_failures_by_status(row);

@@ -15,6 +15,7 @@
 
 #include "common/rng.hpp"
 #include "worker/combinatorial_problems.hpp"
+#include "worker/multiobjective_problems.hpp"
 
 namespace evo::worker {
 namespace {
@@ -153,8 +154,8 @@ std::unique_ptr<common::Evaluator> make_objective_evaluator(std::string name, Ob
 
 const std::vector<std::string_view>& builtin_problem_names() {
   static const std::vector<std::string_view> names = {
-      "sphere",   "rastrigin", "rosenbrock", "ackley",   "noisy_sphere",
-      "griewank", "schwefel",  "onemax",     "knapsack", "tsp_berlin52"};
+      "sphere", "rastrigin", "rosenbrock",   "ackley", "noisy_sphere", "griewank", "schwefel",
+      "onemax", "knapsack",  "tsp_berlin52", "zdt1",   "zdt2",         "zdt3",     "dtlz2"};
   return names;
 }
 
@@ -169,6 +170,7 @@ std::unique_ptr<common::Evaluator> make_builtin_evaluator(const common::ProblemC
   }
   if (name == "griewank") return make_objective_evaluator(name, griewank, problem);
   if (name == "schwefel") return make_objective_evaluator(name, schwefel, problem);
+  if (auto evaluator = make_multiobjective_evaluator(problem)) return evaluator;
   return make_combinatorial_evaluator(problem);
 }
 

@@ -1,7 +1,9 @@
 // The built-in real-valued benchmark problems (sphere, rastrigin, rosenbrock, ackley,
 // noisy_sphere, griewank, schwefel) as Evaluators; the combinatorial ones are in
-// worker/combinatorial_problems.hpp. Their names and objective counts agree with
-// common/problem_catalog.hpp; the master reads the catalog, workers build these.
+// worker/combinatorial_problems.hpp, the multi-objective ones (made through
+// make_builtin_evaluator too) in worker/multiobjective_problems.hpp. Their names and
+// objective counts agree with common/problem_catalog.hpp; the master reads the catalog,
+// workers build these.
 #pragma once
 
 #include <functional>

@@ -600,3 +600,33 @@ TEST_F(CheckpointTest, SummaryNamesTheEssentials) {
 
 }  // namespace
 }  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+TEST_F(CheckpointTest, RoundTripsMultiObjectiveLogbookColumns) {
+  CheckpointState state = make_state(2);
+  for (std::size_t i = 0; i < state.logbook.rows.size(); ++i) {
+    const double x = static_cast<double>(i);
+    state.logbook.rows[i].objective_stats = {x, x + 0.5, x + 1, -x, 0.25, 1e-300};
+    state.logbook.rows[i].hypervolume = 0.125 * x;
+  }
+  ASSERT_FALSE(state.logbook.rows.empty());
+  const auto path = dir_ / "multi.h5";
+  write_checkpoint(path, state);
+  const CheckpointState back = read_checkpoint(path);
+  ASSERT_EQ(back.logbook.rows.size(), state.logbook.rows.size());
+  for (std::size_t i = 0; i < back.logbook.rows.size(); ++i) {
+    EXPECT_EQ(back.logbook.rows[i].objective_stats, state.logbook.rows[i].objective_stats);
+    EXPECT_EQ(back.logbook.rows[i].hypervolume, state.logbook.rows[i].hypervolume);
+  }
+  // A single-objective logbook has neither.
+  const CheckpointState plain = make_state(2);
+  write_checkpoint(dir_ / "plain.h5", plain);
+  const CheckpointState plain_back = read_checkpoint(dir_ / "plain.h5");
+  EXPECT_TRUE(plain_back.logbook.rows.front().objective_stats.empty());
+  EXPECT_TRUE(std::isnan(plain_back.logbook.rows.front().hypervolume));
+}
+
+}  // namespace
+}  // namespace evo::common

@@ -82,6 +82,15 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.algorithm.mutation_eta, b.algorithm.mutation_eta);
   EXPECT_EQ(a.algorithm.mutation_sigma, b.algorithm.mutation_sigma);
   EXPECT_EQ(a.algorithm.mutation_indpb, b.algorithm.mutation_indpb);
+  EXPECT_EQ(a.problem.objectives, b.problem.objectives);
+  EXPECT_EQ(a.algorithm.mu, b.algorithm.mu);
+  EXPECT_EQ(a.algorithm.lambda, b.algorithm.lambda);
+  EXPECT_EQ(a.algorithm.cmaes_sigma0, b.algorithm.cmaes_sigma0);
+  EXPECT_EQ(a.algorithm.cmaes_restarts, b.algorithm.cmaes_restarts);
+  EXPECT_EQ(a.algorithm.de_variant, b.algorithm.de_variant);
+  EXPECT_EQ(a.algorithm.de_f, b.algorithm.de_f);
+  EXPECT_EQ(a.algorithm.de_cr, b.algorithm.de_cr);
+  EXPECT_EQ(a.algorithm.hv_reference, b.algorithm.hv_reference);
   EXPECT_EQ(a.algorithm.selection, b.algorithm.selection);
   EXPECT_EQ(a.algorithm.crossover_indpb, b.algorithm.crossover_indpb);
   EXPECT_EQ(a.algorithm.creep_step, b.algorithm.creep_step);
@@ -148,6 +157,14 @@ mutation = "gaussian"
 mutation_eta = 30
 mutation_sigma = 0.05
 mutation_indpb = 0.125
+mu = 6
+lambda = 14
+cmaes_sigma0 = 0.7
+cmaes_restarts = 1
+de_variant = "best/1/bin"
+de_f = 0.5
+de_cr = 0.3
+hv_reference = [2.5]
 selection = "sus"
 crossover_indpb = 0.375
 creep_step = 3
@@ -164,7 +181,7 @@ in_flight = 3
 )";
 
 TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
-  ASSERT_EQ(all_problems().size(), 10u);
+  ASSERT_EQ(all_problems().size(), 14u);
   const ProblemInfo* rosenbrock = find_problem("rosenbrock");
   ASSERT_NE(rosenbrock, nullptr);
   EXPECT_EQ(rosenbrock->objectives, 1);
@@ -174,7 +191,9 @@ TEST(ProblemCatalog, ListsTheBuiltInProblemsWithTheirDomains) {
   EXPECT_EQ(find_problem("nosuch"), nullptr);
   EXPECT_EQ(problem_names(),
             "sphere, rastrigin, rosenbrock, ackley, noisy_sphere, griewank, schwefel, onemax, "
-            "knapsack, tsp_berlin52");
+            "knapsack, tsp_berlin52, zdt1, zdt2, zdt3, dtlz2");
+  EXPECT_EQ(find_problem("zdt1")->objectives, 2);
+  EXPECT_EQ(find_problem("dtlz2")->objectives, 3);
   EXPECT_EQ(find_problem("onemax")->genome_type, "binary");
   EXPECT_EQ(find_problem("tsp_berlin52")->genome_type, "permutation");
   EXPECT_EQ(find_problem("tsp_berlin52")->fixed_dimension, 52);
@@ -398,17 +417,16 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
-  EXPECT_EQ(error_of("[algorithm]\nname = \"cmaes\"\n"),
-            "cfg.toml: algorithm.name: 'cmaes' is not available in this version "
-            "(available: simple, steady_state)");
-  for (const char* name : {"mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2"}) {
-    EXPECT_THAT(error_of(fmt::format("[algorithm]\nname = \"{}\"\n", name)),
-                HasSubstr("is not available in this version"))
-        << name;
+  for (const char* name :
+       {"simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "steady_state"}) {
+    EXPECT_EQ(parse(fmt::format("[algorithm]\nname = \"{}\"\n", name)).algorithm.name, name);
   }
-  EXPECT_THAT(
-      error_of("[algorithm]\nname = \"magic\"\n"),
-      HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple, steady_state)"));
+  EXPECT_EQ(parse("[algorithm]\nname = \"nsga2\"\n[problem]\nname = \"zdt1\"\n").algorithm.name,
+            "nsga2");
+  EXPECT_THAT(error_of("[algorithm]\nname = \"magic\"\n"),
+              HasSubstr("algorithm.name: unknown algorithm 'magic' (available: simple, "
+                        "mu_plus_lambda, mu_comma_lambda, cmaes, de, nsga2, steady_state)"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaez\"\n"), HasSubstr("did you mean 'cmaes'?"));
 }
 
 TEST(Config, ReportsEveryProblemAtOnceOneLineEach) {
@@ -560,7 +578,7 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 54);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 63);
 }
 
 TEST(Config, BatchLimitsAreValidatedWithTheReason) {
@@ -583,10 +601,11 @@ TEST(Config, BatchLimitsAreValidatedWithTheReason) {
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
-  // keys of [dispatch]: both are always written; and again for problem.instance_seed,
-  // algorithm.selection, crossover_indpb and creep_step; and again for
-  // algorithm.replacement and the [plugin] section.)
-  EXPECT_EQ(result_hash(parse("")), 0x7d17cee4c3bbb92dULL);
+  // keys of [dispatch]: both are always written; again for problem.instance_seed,
+  // algorithm.selection, crossover_indpb and creep_step; for algorithm.replacement and
+  // the [plugin] section; and for the keys of mu_plus_lambda, cmaes, de, nsga2 and
+  // problem.objectives.)
+  EXPECT_EQ(result_hash(parse("")), 0x71b7a541f621ca21ULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -625,7 +644,16 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
                           "algorithm.replacement=worst",
                           "plugin.library=other.so",
                           "plugin.objectives=1",
-                          "plugin.config=x"}) {
+                          "plugin.config=x",
+
+                          "algorithm.mu=7",
+                          "algorithm.lambda=9",
+                          "algorithm.cmaes_sigma0=0.5",
+                          "algorithm.cmaes_restarts=2",
+                          "algorithm.de_variant=\"rand/1/bin\"",
+                          "algorithm.de_f=0.6",
+                          "algorithm.de_cr=0.4",
+                          "algorithm.hv_reference=[3.0]"}) {
     EXPECT_NE(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
   // creep_step only matters to integer genomes, but it is a result key all the same.
@@ -737,6 +765,60 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
 
 namespace evo::common {
 namespace {
+
+TEST(Config, NewAlgorithmKeysAreCheckedAgainstProblemAndEachOther) {
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\n[problem]\nname = \"zdt1\"\n"),
+              HasSubstr("algorithm.name = 'cmaes' minimises a single objective, but problem "
+                        "'zdt1' has 2: use algorithm.name = \"nsga2\""));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"nsga2\"\nhv_reference = [1.0]\n"
+                       "[problem]\nname = \"zdt2\"\n"),
+              HasSubstr("algorithm.hv_reference needs one coordinate per objective (2), got 1"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"mu_comma_lambda\"\nmu = 10\nlambda = 5\n"),
+              HasSubstr("algorithm.lambda must be >= mu (10) for mu_comma_lambda"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"mu_plus_lambda\"\ncrossover_prob = 0.9\n"),
+              HasSubstr("algorithm.crossover_prob + algorithm.mutation_prob must be <= 1"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\npopulation = 3\n"),
+              HasSubstr("algorithm.population must be >= 4 for de rand/1/bin"));
+  EXPECT_EQ(error_of("[algorithm]\nname = \"de\"\npopulation = 3\n"
+                     "de_variant = \"best/1/bin\"\n"),
+            "");
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\nde_variant = \"rand/2/exp\"\n"),
+              HasSubstr("algorithm.de_variant must be one of rand/1/bin, best/1/bin"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"de\"\nde_f = 0\n"),
+              HasSubstr("algorithm.de_f must be between 0 and 2, got 0.0"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\nmu = 8\nlambda = 6\n"),
+              HasSubstr("algorithm.mu must be <= algorithm.lambda for cmaes"));
+  EXPECT_THAT(error_of("[algorithm]\nhv_reference = [1.0, \"x\"]\n"),
+              HasSubstr("algorithm.hv_reference must be an array of finite numbers, element 1"));
+}
+
+TEST(Config, MuLambdaDefaultsToProbabilitiesThatSumToAtMostOne) {
+  const Config config = parse("[algorithm]\nname = \"mu_plus_lambda\"\n");
+  EXPECT_EQ(config.algorithm.crossover_prob, 0.6);
+  EXPECT_EQ(config.algorithm.mutation_prob, 0.3);
+  // Written back, they read back the same.
+  expect_same(parse(to_toml(config)), config);
+}
+
+TEST(Config, ProblemObjectivesOnlyForDtlz2) {
+  const Config dtlz2 = parse(
+      "[problem]\nname = \"dtlz2\"\ndimension = 7\nobjectives = 4\n"
+      "[algorithm]\nname = \"nsga2\"\n");
+  EXPECT_EQ(objective_count(dtlz2), 4);
+  EXPECT_EQ(objective_count(parse("[problem]\nname = \"dtlz2\"\ndimension = 7\n"
+                                  "[algorithm]\nname = \"nsga2\"\n")),
+            3);
+  EXPECT_THAT(error_of("[problem]\nname = \"zdt1\"\nobjectives = 3\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.objectives must be 0 (the problem's own count) except for dtlz2"));
+  EXPECT_THAT(error_of("[problem]\nname = \"dtlz2\"\ndimension = 3\nobjectives = 5\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.dimension must be >= the number of objectives (5) for dtlz2, "
+                        "got 3"));
+  EXPECT_THAT(error_of("[problem]\nname = \"zdt3\"\ndimension = 1\n"
+                       "[algorithm]\nname = \"nsga2\"\n"),
+              HasSubstr("problem.dimension must be >= 2 for zdt3"));
+}
 
 TEST(ConfigGenome, TypeAndOperatorsDefaultFromTheProblem) {
   const Config onemax = parse("[problem]\nname = \"onemax\"\ndimension = 20\n");

@@ -239,3 +239,36 @@ TEST(Logbook, UnwritablePathNamesTheFile) {
 
 }  // namespace
 }  // namespace evo::common
+
+namespace evo::common {
+namespace {
+
+TEST(Logbook, SeveralObjectivesGetPerObjectiveColumnsAndHypervolumeItsOwn) {
+  Population population(3, 1, 2);
+  population.fitness = {1, 6, 2, 5, 3, 4};  // objective 0: 1 2 3; objective 1: 6 5 4
+  LogRecord row = summarize(population, 7, 3);
+  EXPECT_EQ(row.min, 1);
+  EXPECT_EQ(row.objective_stats, (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_TRUE(std::isnan(row.hypervolume));
+  EXPECT_EQ(logbook_columns_of(row).back(), "max_1");
+  row.hypervolume = 0.5;
+  const std::vector<std::string> columns = logbook_columns_of(row);
+  EXPECT_EQ(std::vector<std::string>(columns.end() - 7, columns.end()),
+            (std::vector<std::string>{"min_0", "avg_0", "max_0", "min_1", "avg_1", "max_1",
+                                      "hypervolume"}));
+  const auto path = std::filesystem::path(::testing::TempDir()) / "multi_logbook.csv";
+  std::filesystem::remove(path);
+  Logbook::append_csv(path, row);
+  std::ifstream file(path);
+  std::string header;
+  std::string line;
+  std::getline(file, header);
+  std::getline(file, line);
+  EXPECT_THAT(header, ::testing::EndsWith(",min_0,avg_0,max_0,min_1,avg_1,max_1,hypervolume"));
+  EXPECT_THAT(line, ::testing::EndsWith(",1,2,3,4,5,6,0.5"));
+  // Single-objective rows keep the plain columns.
+  EXPECT_EQ(logbook_columns_of(summarize(Population(2, 1, 1), 0, 0)), logbook_columns());
+}
+
+}  // namespace
+}  // namespace evo::common

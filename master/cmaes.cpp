@@ -1,0 +1,303 @@
+#include "master/cmaes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "common/error.hpp"
+
+namespace evo::master {
+namespace {
+
+// IPOP-CMA-ES stopping thresholds (Auger & Hansen 2005; Hansen's cma defaults).
+constexpr double kTolFun = 1e-12;
+constexpr double kTolXFactor = 1e-12;  // times sigma0
+constexpr double kMaxCondition = 1e14;
+
+std::vector<double> to_vector(const Eigen::MatrixXd& matrix) {
+  // Row-major, as a user reading /algorithm/covariance with h5py expects.
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(matrix.size()));
+  for (Eigen::Index r = 0; r < matrix.rows(); ++r) {
+    for (Eigen::Index c = 0; c < matrix.cols(); ++c) values.push_back(matrix(r, c));
+  }
+  return values;
+}
+
+std::vector<double> to_vector(const Eigen::VectorXd& vector) {
+  return {vector.data(), vector.data() + vector.size()};
+}
+
+}  // namespace
+
+Cmaes::Cmaes(const common::Config& config)
+    : n_(static_cast<std::size_t>(config.problem.dimension)),
+      objectives_(static_cast<std::size_t>(common::objective_count(config))),
+      lower_(config.genome.lower),
+      upper_(config.genome.upper),
+      sigma0_(config.algorithm.cmaes_sigma0 > 0
+                  ? config.algorithm.cmaes_sigma0
+                  : 0.3 * (config.genome.upper - config.genome.lower)),
+      configured_lambda_(config.algorithm.lambda),
+      configured_mu_(config.algorithm.mu),
+      max_restarts_(config.algorithm.cmaes_restarts) {
+  set_strategy_parameters(0);
+}
+
+void Cmaes::set_strategy_parameters(int restart) {
+  const double n = static_cast<double>(n_);
+  const std::size_t base_lambda = configured_lambda_ > 0
+                                      ? static_cast<std::size_t>(configured_lambda_)
+                                      : 4 + static_cast<std::size_t>(std::floor(3.0 * std::log(n)));
+  lambda_ = base_lambda << restart;  // IPOP doubles lambda at each restart
+  mu_ = configured_mu_ > 0 ? std::min(static_cast<std::size_t>(configured_mu_) << restart, lambda_)
+                           : lambda_ / 2;
+  weights_.resize(static_cast<Eigen::Index>(mu_));
+  for (std::size_t i = 0; i < mu_; ++i) {
+    weights_(static_cast<Eigen::Index>(i)) =
+        std::log(static_cast<double>(mu_) + 0.5) - std::log(static_cast<double>(i) + 1.0);
+  }
+  weights_ /= weights_.sum();
+  mueff_ = 1.0 / weights_.squaredNorm();
+  cc_ = (4.0 + mueff_ / n) / (n + 4.0 + 2.0 * mueff_ / n);
+  cs_ = (mueff_ + 2.0) / (n + mueff_ + 5.0);
+  c1_ = 2.0 / ((n + 1.3) * (n + 1.3) + mueff_);
+  cmu_ =
+      std::min(1.0 - c1_, 2.0 * (mueff_ - 2.0 + 1.0 / mueff_) / ((n + 2.0) * (n + 2.0) + mueff_));
+  damps_ = 1.0 + 2.0 * std::max(0.0, std::sqrt((mueff_ - 1.0) / (n + 1.0)) - 1.0) + cs_;
+  chi_n_ = std::sqrt(n) * (1.0 - 1.0 / (4.0 * n) + 1.0 / (21.0 * n * n));
+}
+
+void Cmaes::start_from(const Eigen::VectorXd& x0) {
+  const auto n = static_cast<Eigen::Index>(n_);
+  mean_ = x0;
+  sigma_ = sigma0_;
+  c_ = Eigen::MatrixXd::Identity(n, n);
+  b_ = Eigen::MatrixXd::Identity(n, n);
+  d_ = Eigen::VectorXd::Ones(n);
+  inv_sqrt_c_ = Eigen::MatrixXd::Identity(n, n);
+  pc_ = Eigen::VectorXd::Zero(n);
+  ps_ = Eigen::VectorXd::Zero(n);
+  iteration_ = 0;
+  counteval_ = 0;
+  eigeneval_ = 0;
+  best_history_.clear();
+}
+
+common::Population Cmaes::initial_population(common::Rng& rng) {
+  common::Population initial(1, n_, objectives_);
+  for (double& gene : initial.genes) gene = rng.uniform(lower_, upper_);
+  return initial;
+}
+
+common::Population Cmaes::breed(common::Rng& rng) {
+  if (restart_pending_) {
+    ++restarts_done_;
+    restart_pending_ = false;
+    set_strategy_parameters(restarts_done_);
+    Eigen::VectorXd x0(static_cast<Eigen::Index>(n_));
+    for (Eigen::Index j = 0; j < x0.size(); ++j) x0(j) = rng.uniform(lower_, upper_);
+    start_from(x0);
+  }
+  common::Population samples(lambda_, n_, objectives_);
+  Eigen::VectorXd z(static_cast<Eigen::Index>(n_));
+  for (std::size_t k = 0; k < lambda_; ++k) {
+    for (Eigen::Index j = 0; j < z.size(); ++j) z(j) = rng.normal();
+    const Eigen::VectorXd x = mean_ + sigma_ * (b_ * d_.cwiseProduct(z));
+    std::copy(x.data(), x.data() + x.size(), samples.genome(k).begin());
+  }
+  return samples;
+}
+
+void Cmaes::accept(common::Population evaluated) {
+  const auto n = static_cast<Eigen::Index>(n_);
+  if (!started_) {  // x0, evaluated once
+    start_from(Eigen::Map<const Eigen::VectorXd>(evaluated.genome(0).data(), n));
+    started_ = true;
+    population_ = std::move(evaluated);
+    return;
+  }
+  // Best first; equal fitness keeps sampling order, so the ranking is reproducible.
+  std::vector<std::size_t> order(evaluated.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return evaluated.fitness_of(a)[0] < evaluated.fitness_of(b)[0];
+  });
+  const auto mu = static_cast<Eigen::Index>(mu_);
+  Eigen::MatrixXd steps(n, mu);  // (x_i:lambda - old mean) / sigma
+  for (Eigen::Index i = 0; i < mu; ++i) {
+    const auto x = Eigen::Map<const Eigen::VectorXd>(
+        evaluated.genome(order[static_cast<std::size_t>(i)]).data(), n);
+    steps.col(i) = (x - mean_) / sigma_;
+  }
+  const Eigen::VectorXd y_w = steps * weights_;
+  mean_ += sigma_ * y_w;
+  counteval_ += static_cast<std::int64_t>(evaluated.size());
+  ++iteration_;
+
+  ps_ = (1.0 - cs_) * ps_ + std::sqrt(cs_ * (2.0 - cs_) * mueff_) * (inv_sqrt_c_ * y_w);
+  const double ps_norm = ps_.norm();
+  const double n_real = static_cast<double>(n_);
+  const bool hsig =
+      ps_norm / std::sqrt(1.0 - std::pow(1.0 - cs_, 2.0 * static_cast<double>(iteration_))) /
+          chi_n_ <
+      1.4 + 2.0 / (n_real + 1.0);
+  pc_ = (1.0 - cc_) * pc_;
+  if (hsig) pc_ += std::sqrt(cc_ * (2.0 - cc_) * mueff_) * y_w;
+  // Without hsig the rank-one update loses variance; (1 - hsig) c1 cc (2 - cc) gives it back.
+  const double lost = hsig ? 0.0 : c1_ * cc_ * (2.0 - cc_);
+  c_ = (1.0 - c1_ - cmu_ + lost) * c_ + c1_ * (pc_ * pc_.transpose()) +
+       cmu_ * (steps * weights_.asDiagonal() * steps.transpose());
+  sigma_ *= std::exp((cs_ / damps_) * (ps_norm / chi_n_ - 1.0));
+
+  if (static_cast<double>(counteval_ - eigeneval_) >
+      static_cast<double>(lambda_) / (c1_ + cmu_) / n_real / 10.0) {
+    update_eigendecomposition();
+  }
+
+  std::vector<double> sorted_fitness;
+  sorted_fitness.reserve(order.size());
+  for (std::size_t i : order) sorted_fitness.push_back(evaluated.fitness_of(i)[0]);
+  best_history_.push_back(sorted_fitness.front());
+  if (restarts_done_ < max_restarts_ && should_restart(sorted_fitness)) restart_pending_ = true;
+  population_ = std::move(evaluated);
+}
+
+void Cmaes::update_eigendecomposition() {
+  eigeneval_ = counteval_;
+  // Enforce symmetry: the updates keep it only up to rounding.
+  const Eigen::MatrixXd upper = c_.triangularView<Eigen::Upper>();
+  c_ = upper + upper.transpose();
+  c_.diagonal() /= 2.0;
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(c_);
+  b_ = solver.eigenvectors();
+  // Rounding can leave a tiny negative eigenvalue on a degenerate C.
+  d_ = solver.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+  inv_sqrt_c_ = b_ * d_.cwiseMax(1e-300).cwiseInverse().asDiagonal() * b_.transpose();
+}
+
+bool Cmaes::should_restart(const std::vector<double>& sorted_fitness) const {
+  const double n = static_cast<double>(n_);
+  // TolFun: this generation's fitness range and the recent best values all within tolfun.
+  const auto window =
+      static_cast<std::size_t>(10 + std::ceil(30.0 * n / static_cast<double>(lambda_)));
+  if (best_history_.size() >= window) {
+    const auto recent = std::span(best_history_).last(window);
+    const auto [low, high] = std::minmax_element(recent.begin(), recent.end());
+    if (*high - *low < kTolFun && sorted_fitness.back() - sorted_fitness.front() < kTolFun) {
+      return true;
+    }
+  }
+  // TolX: every coordinate's standard deviation and path below tolx.
+  const double tolx = kTolXFactor * sigma0_;
+  if ((sigma_ * pc_.cwiseAbs()).maxCoeff() < tolx &&
+      (sigma_ * c_.diagonal().cwiseSqrt()).maxCoeff() < tolx) {
+    return true;
+  }
+  // NoEffectAxis: a step of 0.1 sigma along one principal axis leaves the mean unchanged.
+  const Eigen::Index axis = static_cast<Eigen::Index>(iteration_ % static_cast<std::int64_t>(n_));
+  const Eigen::VectorXd shifted = mean_ + 0.1 * sigma_ * d_(axis) * b_.col(axis);
+  if (shifted == mean_) return true;
+  // NoEffectCoord: a step of 0.2 sigma in some coordinate leaves it unchanged.
+  for (Eigen::Index j = 0; j < mean_.size(); ++j) {
+    if (mean_(j) + 0.2 * sigma_ * std::sqrt(c_(j, j)) == mean_(j)) return true;
+  }
+  // ConditionCov.
+  const double d_min = d_.minCoeff();
+  return d_min <= 0 || (d_.maxCoeff() / d_min) * (d_.maxCoeff() / d_min) > kMaxCondition;
+}
+
+common::AlgorithmState Cmaes::save_state() const {
+  common::AlgorithmState state;
+  state.name = name();
+  state.integers["started"] = {started_ ? 1 : 0};
+  state.integers["lambda"] = {static_cast<std::int64_t>(lambda_)};
+  state.integers["mu"] = {static_cast<std::int64_t>(mu_)};
+  state.integers["restarts_done"] = {restarts_done_};
+  state.integers["restart_pending"] = {restart_pending_ ? 1 : 0};
+  if (!started_) return state;
+  state.integers["iteration"] = {iteration_};
+  state.integers["counteval"] = {counteval_};
+  state.integers["eigeneval"] = {eigeneval_};
+  state.reals["mean"] = to_vector(mean_);
+  state.reals["sigma"] = {sigma_};
+  state.reals["covariance"] = to_vector(c_);
+  state.reals["eigenvectors"] = to_vector(b_);
+  state.reals["sqrt_eigenvalues"] = to_vector(d_);
+  state.reals["inv_sqrt_covariance"] = to_vector(inv_sqrt_c_);
+  state.reals["path_c"] = to_vector(pc_);
+  state.reals["path_sigma"] = to_vector(ps_);
+  state.reals["best_history"] = best_history_;
+  return state;
+}
+
+void Cmaes::restore_state(const common::AlgorithmState& state, common::Population population) {
+  if (state.name != name()) {
+    throw common::CheckpointError(
+        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
+  }
+  const auto integer = [&](const char* key) -> std::int64_t {
+    const auto it = state.integers.find(key);
+    if (it == state.integers.end() || it->second.size() != 1) {
+      throw common::CheckpointError(fmt::format("/algorithm/{} of cmaes is missing", key));
+    }
+    return it->second[0];
+  };
+  const auto n = static_cast<Eigen::Index>(n_);
+  const auto reals = [&](const char* key, std::size_t size) -> const std::vector<double>& {
+    const auto it = state.reals.find(key);
+    if (it == state.reals.end() || (size > 0 && it->second.size() != size)) {
+      throw common::IncompatibleCheckpointError(
+          fmt::format("/algorithm/{} of cmaes is missing or does not fit dimension {}", key, n_));
+    }
+    return it->second;
+  };
+  const auto vector = [&](const char* key) {
+    return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(reals(key, n_).data(), n));
+  };
+  const auto matrix = [&](const char* key) {
+    using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    return Eigen::MatrixXd(Eigen::Map<const RowMajor>(reals(key, n_ * n_).data(), n, n));
+  };
+  if (population.dimension != n_ || population.objectives != objectives_) {
+    throw common::IncompatibleCheckpointError(
+        fmt::format("checkpoint population has dimension {} and {} objectives, config expects {} "
+                    "and {}",
+                    population.dimension, population.objectives, n_, objectives_));
+  }
+  const std::int64_t restarts = integer("restarts_done");
+  if (restarts < 0 || restarts > max_restarts_) {
+    throw common::IncompatibleCheckpointError(
+        fmt::format("checkpoint made {} IPOP restarts, config allows {} (algorithm.cmaes_restarts)",
+                    restarts, max_restarts_));
+  }
+  restarts_done_ = static_cast<int>(restarts);
+  set_strategy_parameters(restarts_done_);
+  if (integer("lambda") != static_cast<std::int64_t>(lambda_) ||
+      integer("mu") != static_cast<std::int64_t>(mu_)) {
+    throw common::IncompatibleCheckpointError(
+        fmt::format("checkpoint has lambda = {}, mu = {}; config gives {}, {}", integer("lambda"),
+                    integer("mu"), lambda_, mu_));
+  }
+  restart_pending_ = integer("restart_pending") != 0;
+  started_ = integer("started") != 0;
+  if (started_) {
+    iteration_ = integer("iteration");
+    counteval_ = integer("counteval");
+    eigeneval_ = integer("eigeneval");
+    mean_ = vector("mean");
+    sigma_ = reals("sigma", 1)[0];
+    c_ = matrix("covariance");
+    b_ = matrix("eigenvectors");
+    d_ = vector("sqrt_eigenvalues");
+    inv_sqrt_c_ = matrix("inv_sqrt_covariance");
+    pc_ = vector("path_c");
+    ps_ = vector("path_sigma");
+    best_history_ = reals("best_history", 0);
+  }
+  population_ = std::move(population);
+}
+
+}  // namespace evo::master
