@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every algorithm of issue 6 under real mpirun. Each runs once uninterrupted with 1 rank
+# Every algorithm of issue 6 under real mpirun (on real genomes; mu_plus_lambda and
+# mu_comma_lambda also on binary, integer and permutation genomes). Each runs once uninterrupted with 1 rank
 # (the reference); then with 4 ranks it is killed with kill -9 after its first checkpoint
 # and restarted, and must finish identical to the reference (population, hall of fame,
 # logbook, master RNG and the algorithm's own /algorithm state): one comparison for both
@@ -16,6 +17,10 @@ declare -A cases=(
   [cmaes]="algorithm.name=cmaes problem.name=rosenbrock problem.dimension=8 algorithm.cmaes_restarts=2"
   [de]="algorithm.name=de problem.name=rastrigin problem.dimension=6 algorithm.population=20 algorithm.de_variant=best/1/bin"
   [nsga2]="algorithm.name=nsga2 problem.name=zdt1 problem.dimension=8 algorithm.population=20"
+  # The (mu, lambda) pair on the other genome types, through their own operators.
+  [mu_plus_lambda_binary]="algorithm.name=mu_plus_lambda problem.name=onemax problem.dimension=40 algorithm.mu=10 algorithm.lambda=20"
+  [mu_plus_lambda_integer]="algorithm.name=mu_plus_lambda problem.name=rastrigin problem.dimension=6 genome.type=integer algorithm.mu=10 algorithm.lambda=20"
+  [mu_comma_lambda_permutation]="algorithm.name=mu_comma_lambda problem.name=tsp_berlin52 problem.dimension=52 algorithm.mu=10 algorithm.lambda=30"
 )
 
 # Both runs' /algorithm groups identical, and for multi-objective runs the logbook's
@@ -33,7 +38,8 @@ same_algorithm_state() {
   done
 }
 
-for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2; do
+for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary \
+  mu_plus_lambda_integer mu_comma_lambda_permutation; do
   base=$(scratch "algorithms-$name")
   config=(run "$EVO_SOURCE_DIR/examples/demo.toml" --set problem.delay_ms=4
     --set run.generations=16 --set checkpoint.every_generations=3)
