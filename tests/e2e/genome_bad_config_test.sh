@@ -7,27 +7,6 @@ source "$(dirname "$0")/lib.sh"
 base=$(scratch genome-bad-config)
 demo="$EVO_SOURCE_DIR/examples/demo.toml"
 
-# expect_exit_2 NP WHAT EXPECTED_TEXT ARGS...
-expect_exit_2() {
-  local np=$1 what=$2 expected=$3
-  shift 3
-  local start=$SECONDS rc=0
-  timeout 60 mpirun --oversubscribe -np "$np" "$EVO_BIN" run "$@" --out "$base/out" \
-    >"$base/log" 2>&1 || rc=$?
-  local took=$((SECONDS - start))
-  if [[ $rc != 2 ]]; then
-    fail "$what (np=$np): exit code $rc, expected 2"
-    tail -n 5 "$base/log" >&2
-  elif ! grep -qF -- "$expected" "$base/log"; then
-    fail "$what (np=$np): message does not say '$expected'"
-    cat "$base/log" >&2
-  elif ((took > 20)); then
-    fail "$what (np=$np): took ${took}s"
-  else
-    pass "$what (np=$np): exit 2 in ${took}s: '$expected'"
-  fi
-}
-
 # Every case on 4 ranks (the workers must go down too); the first two also on 1 rank.
 for np in 1 4; do
   expect_exit_2 $np "onemax on a real genome" \

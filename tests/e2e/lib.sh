@@ -66,3 +66,26 @@ kill_session() {
     sleep 0.02
   done
 }
+
+# expect_exit_2 NP WHAT EXPECTED_TEXT ARGS...: `evocluster run ARGS` on NP ranks (output
+# under $base/out) must end every rank with exit code 2 within 20 s, with EXPECTED_TEXT
+# in the message.
+expect_exit_2() {
+  local np=$1 what=$2 expected=$3
+  shift 3
+  local start=$SECONDS rc=0
+  timeout 60 mpirun --oversubscribe -np "$np" "$EVO_BIN" run "$@" --out "$base/out" \
+    >"$base/log" 2>&1 || rc=$?
+  local took=$((SECONDS - start))
+  if [[ $rc != 2 ]]; then
+    fail "$what (np=$np): exit code $rc, expected 2"
+    tail -n 5 "$base/log" >&2
+  elif ! grep -qF -- "$expected" "$base/log"; then
+    fail "$what (np=$np): message does not say '$expected'"
+    cat "$base/log" >&2
+  elif ((took > 20)); then
+    fail "$what (np=$np): took ${took}s"
+  else
+    pass "$what (np=$np): exit 2 in ${took}s: '$expected'"
+  fi
+}
