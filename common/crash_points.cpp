@@ -24,10 +24,19 @@ CrashPlan read_plan() {
   return plan;
 }
 
+CrashPlan& active_plan() {
+  static CrashPlan instance = read_plan();
+  return instance;
+}
+
 }  // namespace
 
+bool crash_point_armed(std::string_view stage) {
+  return active_plan().remaining > 0 && stage == active_plan().stage;
+}
+
 void crash_point(std::string_view stage) {
-  static CrashPlan plan = read_plan();
+  CrashPlan& plan = active_plan();
   if (plan.remaining <= 0 || stage != plan.stage) return;
   if (--plan.remaining == 0) std::raise(SIGKILL);
 }

@@ -22,5 +22,8 @@ inline constexpr std::array<std::string_view, 8> kCrashStages = {
 };
 
 void crash_point(std::string_view stage);
+// Whether crash_point(stage) can still fire: lets a hot path skip work that only serves
+// the hook (e.g. splitting a write in two so that the kill tears it).
+bool crash_point_armed(std::string_view stage);
 
 }  // namespace evo::common

@@ -157,22 +157,41 @@ bool failed(std::uint8_t status) { return status != static_cast<std::uint8_t>(Ev
 
 }  // namespace
 
+TaskPacker::TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t generation,
+                       std::uint32_t dimension, std::size_t count)
+    : count_(count), dimension_(dimension) {
+  const std::size_t total =
+      kTaskHeaderBytes + count * sizeof(std::uint64_t) + count * dimension * sizeof(double);
+  Writer writer(out, total);
+  writer.u64(kTaskMagic);
+  writer.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(job)));
+  writer.u64(generation);
+  writer.u64(dimension);
+  writer.u64(count);
+  indices_ = out.data() + kTaskHeaderBytes;
+  genes_ = indices_ + count * sizeof(std::uint64_t);
+}
+
+void TaskPacker::set(std::size_t k, std::uint64_t index, std::span<const double> genome) {
+  if (k >= count_ || genome.size() != dimension_) {
+    throw Error(fmt::format("pack_tasks: task {} of {} with {} genes, expected {}", k, count_,
+                            genome.size(), dimension_));
+  }
+  std::memcpy(indices_ + k * sizeof index, &index, sizeof index);
+  if (!genome.empty()) {
+    std::memcpy(genes_ + k * dimension_ * sizeof(double), genome.data(),
+                genome.size() * sizeof(double));
+  }
+}
+
 void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out) {
   const std::size_t count = batch.indices.size();
   if (batch.genes.size() != count * batch.dimension) {
     throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", batch.genes.size(),
                             count, batch.dimension));
   }
-  const std::size_t total =
-      kTaskHeaderBytes + count * sizeof(std::uint64_t) + batch.genes.size() * sizeof(double);
-  Writer writer(out, total);
-  writer.u64(kTaskMagic);
-  writer.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(batch.job)));
-  writer.u64(batch.generation);
-  writer.u64(batch.dimension);
-  writer.u64(count);
-  writer.array(batch.indices);
-  writer.array(batch.genes);
+  TaskPacker packer(out, batch.job, batch.generation, batch.dimension, count);
+  for (std::size_t k = 0; k < count; ++k) packer.set(k, batch.indices[k], batch.genome(k));
 }
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
@@ -236,64 +255,104 @@ void pack_results(const ResultBatch& batch, std::vector<std::byte>& out) {
   for (const std::string& detail : batch.details) writer.bytes(detail.data(), detail.size());
 }
 
-void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
+ResultBatchView::ResultBatchView(std::span<const std::byte> payload) : payload_(payload) {
   constexpr const char* kWhat = "result batch";
   check_header(payload, kResultHeaderBytes, kResultMagic, kWhat);
   Reader reader(payload, kWhat);
   reader.u64();  // magic
   const std::uint64_t objectives = reader.u64();
-  const std::size_t count = to_size(reader.u64(), kWhat, "result count");
-  const double busy_seconds = reader.f64();
-  const std::size_t details = to_size(reader.u64(), kWhat, "detail count");
+  count_ = to_size(reader.u64(), kWhat, "result count");
+  busy_seconds_ = reader.f64();
+  details_ = to_size(reader.u64(), kWhat, "detail count");
   const std::size_t detail_bytes = to_size(reader.u64(), kWhat, "detail byte count");
-  Rng::State worker_rng{};
-  reader.bytes(worker_rng.data(), sizeof worker_rng);
+  reader.bytes(worker_rng_.data(), sizeof worker_rng_);
   if (objectives > std::numeric_limits<std::uint32_t>::max()) {
     malformed(kWhat, fmt::format("objective count {} out of range", objectives));
   }
-  if (details > count) {
-    malformed(kWhat, fmt::format("{} details for {} results", details, count));
+  objectives_ = static_cast<std::uint32_t>(objectives);
+  if (details_ > count_) {
+    malformed(kWhat, fmt::format("{} details for {} results", details_, count_));
   }
-  const std::size_t fitness = checked_mul(count, static_cast<std::size_t>(objectives), kWhat);
-  std::size_t expected = kResultHeaderBytes;
-  expected = checked_add(expected, checked_mul(count, kWord, kWhat), kWhat);
-  expected = checked_add(expected, checked_mul(fitness, sizeof(double), kWhat), kWhat);
-  expected = checked_add(expected, count, kWhat);
-  expected = checked_add(expected, checked_mul(details, kWord, kWhat), kWhat);
-  expected = checked_add(expected, detail_bytes, kWhat);
-  check_length(payload, expected, kWhat);
+  const std::size_t fitness = checked_mul(count_, static_cast<std::size_t>(objectives), kWhat);
+  indices_at_ = kResultHeaderBytes;
+  fitness_at_ = checked_add(indices_at_, checked_mul(count_, kWord, kWhat), kWhat);
+  statuses_at_ = checked_add(fitness_at_, checked_mul(fitness, sizeof(double), kWhat), kWhat);
+  lengths_at_ = checked_add(statuses_at_, count_, kWhat);
+  text_at_ = checked_add(lengths_at_, checked_mul(details_, kWord, kWhat), kWhat);
+  check_length(payload, checked_add(text_at_, detail_bytes, kWhat), kWhat);
 
-  batch.objectives = static_cast<std::uint32_t>(objectives);
-  batch.busy_seconds = busy_seconds;
-  batch.worker_rng = worker_rng;
-  reader.array(batch.indices, count);
-  reader.array(batch.fitness, fitness);
-  reader.array(batch.statuses, count);
   std::size_t failures = 0;
-  for (std::uint8_t status : batch.statuses) {
-    if (status > kLastEvalStatus) {
-      malformed(kWhat, fmt::format("unknown evaluation status {}", status));
+  for (std::size_t k = 0; k < count_; ++k) {
+    const std::uint8_t value = status(k);
+    if (value > kLastEvalStatus) {
+      malformed(kWhat, fmt::format("unknown evaluation status {}", value));
     }
-    failures += failed(status) ? 1 : 0;
+    failures += failed(value) ? 1 : 0;
   }
-  if (details != failures) {
-    malformed(kWhat, fmt::format("{} details for {} failed results", details, failures));
+  if (details_ != failures) {
+    malformed(kWhat, fmt::format("{} details for {} failed results", details_, failures));
   }
-  std::vector<std::uint64_t> lengths;
-  reader.array(lengths, details);
   std::size_t sum = 0;
-  for (std::uint64_t length : lengths) {
+  for (std::size_t i = 0; i < details_; ++i) {
+    std::uint64_t length = 0;
+    std::memcpy(&length, payload.data() + lengths_at_ + i * kWord, sizeof length);
     sum = checked_add(sum, to_size(length, kWhat, "detail length"), kWhat);
   }
   if (sum != detail_bytes) {
     malformed(kWhat,
               fmt::format("detail lengths add up to {} bytes, header says {}", sum, detail_bytes));
   }
-  batch.details.resize(details);
-  for (std::size_t i = 0; i < details; ++i) {
-    batch.details[i].resize(static_cast<std::size_t>(lengths[i]));
-    reader.bytes(batch.details[i].data(), batch.details[i].size());
+}
+
+std::uint64_t ResultBatchView::index(std::size_t k) const {
+  std::uint64_t value = 0;
+  std::memcpy(&value, payload_.data() + indices_at_ + k * kWord, sizeof value);
+  return value;
+}
+
+std::uint8_t ResultBatchView::status(std::size_t k) const {
+  return static_cast<std::uint8_t>(payload_[statuses_at_ + k]);
+}
+
+void ResultBatchView::fitness(std::size_t k, std::span<double> out) const {
+  if (out.size() != objectives_) {
+    throw Error(fmt::format("result batch: {} objectives, {} expected", objectives_, out.size()));
   }
+  if (!out.empty()) {
+    std::memcpy(out.data(), payload_.data() + fitness_at_ + k * objectives_ * sizeof(double),
+                out.size() * sizeof(double));
+  }
+}
+
+std::string_view ResultBatchView::detail(std::size_t i) const {
+  if (detail_offsets_.empty() && details_ > 0) {
+    detail_offsets_.resize(details_ + 1, 0);
+    for (std::size_t d = 0; d < details_; ++d) {
+      std::uint64_t length = 0;
+      std::memcpy(&length, payload_.data() + lengths_at_ + d * kWord, sizeof length);
+      detail_offsets_[d + 1] = detail_offsets_[d] + static_cast<std::size_t>(length);
+    }
+  }
+  const auto* text = reinterpret_cast<const char*>(payload_.data() + text_at_);
+  return {text + detail_offsets_[i], detail_offsets_[i + 1] - detail_offsets_[i]};
+}
+
+void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
+  const ResultBatchView view(payload);
+  const std::size_t count = view.size();
+  batch.objectives = view.objectives();
+  batch.busy_seconds = view.busy_seconds();
+  batch.worker_rng = view.worker_rng();
+  batch.indices.resize(count);
+  batch.statuses.resize(count);
+  batch.fitness.resize(count * view.objectives());
+  for (std::size_t k = 0; k < count; ++k) {
+    batch.indices[k] = view.index(k);
+    batch.statuses[k] = view.status(k);
+    view.fitness(k, std::span(batch.fitness).subspan(k * view.objectives(), view.objectives()));
+  }
+  batch.details.resize(view.details());
+  for (std::size_t i = 0; i < view.details(); ++i) batch.details[i] = view.detail(i);
 }
 
 std::vector<std::byte> pack_rng_state(const Rng::State& state) {

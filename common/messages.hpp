@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/evaluator.hpp"
@@ -43,6 +44,58 @@ struct ResultBatch {
 
 // pack_* reuse `out`'s capacity; unpack_* throw Error on a malformed payload.
 void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out);
+
+// Packs a task batch in place, task by task, with no intermediate TaskBatch: the master
+// copies each genome once, from its population into the send buffer.
+class TaskPacker {
+ public:
+  // Sizes `out` for `count` tasks of `dimension` genes (reusing its capacity).
+  TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t generation,
+             std::uint32_t dimension, std::size_t count);
+  // Task k of the batch: its index and its `dimension` genes. Every k < count once.
+  void set(std::size_t k, std::uint64_t index, std::span<const double> genome);
+
+ private:
+  std::byte* indices_;
+  std::byte* genes_;
+  std::size_t count_;
+  std::uint32_t dimension_;
+};
+
+// A result batch read in place: the constructor checks the whole payload (as
+// unpack_results does) and the accessors copy single fields out of it, so the master
+// stores fitness straight into its population. Valid while the payload is.
+class ResultBatchView {
+ public:
+  explicit ResultBatchView(std::span<const std::byte> payload);
+  std::size_t size() const { return count_; }
+  std::uint32_t objectives() const { return objectives_; }
+  double busy_seconds() const { return busy_seconds_; }
+  const Rng::State& worker_rng() const { return worker_rng_; }
+  std::uint64_t index(std::size_t k) const;
+  std::uint8_t status(std::size_t k) const;
+  // Copies the objectives() values of entry k into `out`.
+  void fitness(std::size_t k, std::span<double> out) const;
+  // The detail of the i-th failed entry (i counts failed entries only).
+  std::string_view detail(std::size_t i) const;
+  std::size_t details() const { return details_; }
+
+ private:
+  std::span<const std::byte> payload_;
+  std::uint32_t objectives_ = 0;
+  std::size_t count_ = 0;
+  std::size_t details_ = 0;
+  double busy_seconds_ = 0;
+  Rng::State worker_rng_{};
+  std::size_t indices_at_ = 0;  // byte offsets into the payload
+  std::size_t fitness_at_ = 0;
+  std::size_t statuses_at_ = 0;
+  std::size_t lengths_at_ = 0;
+  std::size_t text_at_ = 0;
+  // Start of each detail in the text, filled lazily by detail() (failures are rare).
+  mutable std::vector<std::size_t> detail_offsets_;
+};
+
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
 void pack_results(const ResultBatch& batch, std::vector<std::byte>& out);
 void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);

@@ -8,6 +8,7 @@
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <chrono>
+#include <deque>
 #include <thread>
 
 #include "common/error.hpp"
@@ -15,6 +16,10 @@
 namespace evo::common {
 namespace {
 
+// try_receive_any polls without pause for this long before it starts to sleep: a cheap
+// fitness batch comes back within it, and a sleep costs ~60 us of timer slack and a
+// context switch (a 10 us first pause made the master wait on every batch).
+constexpr std::chrono::microseconds kSpinBeforeSleep{50};
 // Longest sleep between two polls of try_receive_any.
 constexpr std::chrono::microseconds kMaxPollPause{250};
 
@@ -40,31 +45,47 @@ struct MpiTransport::Impl {
     }
   }
 
+  // The slot of the next send: one whose earlier send has completed, so its buffer (and
+  // the capacity it grew to) can be reused.
   PendingSend& free_slot() {
+    if (next_slot != kNoSlot) return in_flight[next_slot];
     reap_completed_sends();
-    for (auto& send : in_flight) {
-      if (send.request == MPI_REQUEST_NULL) return send;
+    for (std::size_t i = 0; i < in_flight.size(); ++i) {
+      if (in_flight[i].request == MPI_REQUEST_NULL) {
+        next_slot = i;
+        return in_flight[i];
+      }
     }
+    // A deque: slots never move, so the buffers of sends in progress stay put.
     in_flight.emplace_back();
+    next_slot = in_flight.size() - 1;
     return in_flight.back();
   }
 
-  Message receive(const MPI_Status& status) {
+  void receive(const MPI_Status& status, Message& into) {
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
-    Message message;
-    message.source = status.MPI_SOURCE;
-    message.tag = static_cast<Tag>(status.MPI_TAG);
-    message.payload.resize(static_cast<std::size_t>(count));
-    MPI_Recv(message.payload.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm,
+    into.source = status.MPI_SOURCE;
+    into.tag = static_cast<Tag>(status.MPI_TAG);
+    into.payload.resize(static_cast<std::size_t>(count));
+    MPI_Recv(into.payload.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm,
              MPI_STATUS_IGNORE);
-    return message;
+  }
+
+  bool poll(Message& into) {
+    int found = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &status);
+    if (found) receive(status, into);
+    return found != 0;
   }
 
   boost::mpi::environment environment;
   boost::mpi::communicator world;
   boost::mpi::communicator comm;
-  std::vector<PendingSend> in_flight;
+  static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
+  std::deque<PendingSend> in_flight;
+  std::size_t next_slot = kNoSlot;  // handed out by next_send_buffer(), not sent yet
 };
 
 std::unique_ptr<MpiTransport> MpiTransport::create(int& argc, char**& argv) {
@@ -80,37 +101,45 @@ MpiTransport::~MpiTransport() {
   }
 }
 
-void MpiTransport::send(int rank, Tag tag, std::span<const std::byte> payload) {
+std::vector<std::byte>& MpiTransport::next_send_buffer() { return impl_->free_slot().buffer; }
+
+void MpiTransport::send_buffer(int rank, Tag tag) {
   PendingSend& slot = impl_->free_slot();
-  slot.buffer.assign(payload.begin(), payload.end());
+  impl_->next_slot = Impl::kNoSlot;
   int rc = MPI_Isend(slot.buffer.data(), static_cast<int>(slot.buffer.size()), MPI_BYTE, rank,
                      static_cast<int>(tag), impl_->comm, &slot.request);
   if (rc != MPI_SUCCESS) throw Error("MPI_Isend to rank " + std::to_string(rank) + " failed");
 }
 
-Message MpiTransport::receive_any() {
+void MpiTransport::receive_any(Message& into) {
   impl_->reap_completed_sends();
   MPI_Status status;
   MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, impl_->comm, &status);
-  return impl_->receive(status);
+  impl_->receive(status, into);
 }
 
-std::optional<Message> MpiTransport::try_receive_any(double timeout_seconds) {
+bool MpiTransport::try_receive_any(double timeout_seconds, Message& into) {
   using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_seconds);
+  const auto start = Clock::now();
+  const Clock::time_point deadline =
+      start + std::chrono::duration_cast<Clock::duration>(
+                  std::chrono::duration<double>(std::max(0.0, timeout_seconds)));
+  impl_->reap_completed_sends();
+  // Flat out first: MPI_Iprobe also drives the progress of our own sends.
+  const Clock::time_point spin_until = std::min(deadline, start + kSpinBeforeSleep);
+  do {
+    if (impl_->poll(into)) return true;
+  } while (Clock::now() < spin_until);
   auto pause = std::chrono::microseconds(10);
   for (;;) {
-    impl_->reap_completed_sends();
-    int found = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, impl_->comm, &found, &status);
-    if (found) return impl_->receive(status);
-    if (Clock::now() >= deadline) return std::nullopt;
+    if (Clock::now() >= deadline) return false;
     // Back off: polling flat out would take a core from oversubscribed workers. But never
     // for long: a master asleep while results wait is a master that starves its workers
     // (with 5 ms pauses, cheap fitness ran at a tenth of the speed).
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, kMaxPollPause);
+    impl_->reap_completed_sends();
+    if (impl_->poll(into)) return true;
   }
 }
 

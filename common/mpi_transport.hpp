@@ -15,11 +15,15 @@ class MpiTransport : public Transport {
   static std::unique_ptr<MpiTransport> create(int& argc, char**& argv);
   ~MpiTransport() override;
 
-  // Returns at once: the payload is copied and sent in the background (MPI_Isend), so
-  // master and worker can never block each other by sending at the same time.
-  void send(int rank, Tag tag, std::span<const std::byte> payload) override;
-  Message receive_any() override;
-  std::optional<Message> try_receive_any(double timeout_seconds) override;
+  // Sends return at once: the buffer goes out in the background (MPI_Isend), so master and
+  // worker can never block each other by sending at the same time.
+  std::vector<std::byte>& next_send_buffer() override;
+  void send_buffer(int rank, Tag tag) override;
+  void receive_any(Message& into) override;
+  // Polls flat out for a few tens of microseconds (cheap fitness answers within that), then
+  // backs off with short sleeps so that oversubscribed workers keep their core.
+  bool try_receive_any(double timeout_seconds, Message& into) override;
+  using Transport::receive_any;
   int rank() const override;
   int size() const override;
   [[noreturn]] void abort(int exit_code) override;

@@ -27,14 +27,33 @@ struct Message {
 class Transport {
  public:
   virtual ~Transport() = default;
-  virtual void send(int rank, Tag tag, std::span<const std::byte> payload) = 0;
-  virtual Message receive_any() = 0;  // blocks
-  // Waits at most `timeout_seconds` (0 = poll once).
-  virtual std::optional<Message> try_receive_any(double timeout_seconds) = 0;
+  // Copies `payload` into next_send_buffer() and sends it.
+  void send(int rank, Tag tag, std::span<const std::byte> payload);
+  // The hot path packs a message straight into a buffer the transport owns (its capacity is
+  // reused from earlier sends), then send_buffer() sends it as it is: no copy in between.
+  // The reference is valid until the next send; calling it twice without a send returns
+  // the same buffer.
+  virtual std::vector<std::byte>& next_send_buffer() = 0;
+  virtual void send_buffer(int rank, Tag tag) = 0;
+  // Blocks until a message arrives; `into`'s payload capacity is reused.
+  virtual void receive_any(Message& into) = 0;
+  // Waits at most `timeout_seconds` (0 = poll once); false when nothing arrived.
+  virtual bool try_receive_any(double timeout_seconds, Message& into) = 0;
+  Message receive_any() {
+    Message message;
+    receive_any(message);
+    return message;
+  }
   virtual int rank() const = 0;
   virtual int size() const = 0;
   // Ends every rank now with `exit_code`; used when one rank cannot go on.
   [[noreturn]] virtual void abort(int exit_code) = 0;
 };
+
+inline void Transport::send(int rank, Tag tag, std::span<const std::byte> payload) {
+  std::vector<std::byte>& buffer = next_send_buffer();
+  buffer.assign(payload.begin(), payload.end());
+  send_buffer(rank, tag);
+}
 
 }  // namespace evo::common

@@ -38,6 +38,26 @@ Dispatcher::Dispatcher(common::Transport& transport, common::Evaluator* local_ev
   }
 }
 
+Dispatcher::DispatchClock::DispatchClock(Dispatcher& dispatcher, bool start)
+    : dispatcher_(dispatcher) {
+  if (start) dispatcher_.dispatch_started_ = std::chrono::steady_clock::now();
+}
+
+void Dispatcher::DispatchClock::stop() {
+  if (!dispatcher_.dispatch_started_) return;
+  dispatcher_.dispatch_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                                 *dispatcher_.dispatch_started_)
+                                       .count();
+  dispatcher_.dispatch_started_.reset();
+}
+
+double Dispatcher::dispatch_seconds() const {
+  if (!dispatch_started_) return dispatch_seconds_;
+  return dispatch_seconds_ +
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - *dispatch_started_)
+             .count();
+}
+
 std::size_t Dispatcher::batch_size(std::size_t remaining) const {
   if (settings_.batch > 0) return static_cast<std::size_t>(settings_.batch);
   // Until a worker has reported timings, send single tasks: cheap to learn from and
@@ -53,21 +73,15 @@ std::size_t Dispatcher::batch_size(std::size_t remaining) const {
 void Dispatcher::send_batch(int worker, const common::Population& population,
                             std::span<const std::size_t> indices, int job,
                             std::uint64_t generation) {
-  task_batch_.job = job;
-  task_batch_.generation = generation;
-  task_batch_.dimension = static_cast<std::uint32_t>(population.dimension);
-  task_batch_.indices.assign(indices.begin(), indices.end());
-  task_batch_.genes.resize(indices.size() * population.dimension);
+  common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
+                            static_cast<std::uint32_t>(population.dimension), indices.size());
   for (std::size_t k = 0; k < indices.size(); ++k) {
-    auto genome = population.genome(indices[k]);
-    std::copy(genome.begin(), genome.end(),
-              task_batch_.genes.begin() + static_cast<std::ptrdiff_t>(k * population.dimension));
+    packer.set(k, indices[k], population.genome(indices[k]));
   }
-  common::pack_tasks(task_batch_, wire_);
-  transport_.send(worker, common::Tag::kTasks, wire_);
+  transport_.send_buffer(worker, common::Tag::kTasks);
 }
 
-int Dispatcher::store_results(const common::Message& message, common::Population& population) {
+void Dispatcher::check_result_message(const common::Message& message) {
   if (message.tag == common::Tag::kWorkerError) {
     throw common::EvaluationError(
         fmt::format("worker rank {}: {}", message.source, common::unpack_text(message.payload)));
@@ -76,44 +90,50 @@ int Dispatcher::store_results(const common::Message& message, common::Population
     throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
                                     static_cast<int>(message.tag), message.source));
   }
-  common::unpack_results(message.payload, result_batch_);
-  if (result_batch_.objectives != population.objectives) {
+}
+
+int Dispatcher::store_results(const common::Message& message, common::Population& population) {
+  check_result_message(message);
+  const common::ResultBatchView results(message.payload);
+  if (results.objectives() != population.objectives) {
     throw common::EvaluationError(fmt::format("rank {} returned {} objectives, expected {}",
-                                              message.source, result_batch_.objectives,
+                                              message.source, results.objectives(),
                                               population.objectives));
   }
   completed_.clear();
   std::size_t failure = 0;
-  for (std::size_t k = 0; k < result_batch_.size(); ++k) {
-    const std::uint64_t index = result_batch_.indices[k];
-    if (result_batch_.statuses[k] != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
-      const std::string detail =
-          failure < result_batch_.details.size() ? result_batch_.details[failure] : "no detail";
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    const std::uint64_t index = results.index(k);
+    if (index >= population.size()) {
+      throw common::Error(fmt::format("rank {} returned a result for task {} of {}", message.source,
+                                      index, population.size()));
+    }
+    if (results.status(k) != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
+      const std::string detail(failure < results.details() ? results.detail(failure)
+                                                           : std::string_view("no detail"));
       ++failure;
-      if (handle_failure(population, index, message.source, result_batch_.statuses[k], detail)) {
+      if (handle_failure(population, index, message.source, results.status(k), detail)) {
         continue;  // queued for another attempt
       }
     } else {
       // Stored by task index, never arrival order: results must not depend on how many
       // workers there are or which one was fastest.
-      std::copy_n(
-          result_batch_.fitness.begin() + static_cast<std::ptrdiff_t>(k * result_batch_.objectives),
-          result_batch_.objectives, population.fitness_of(index).begin());
+      results.fitness(k, population.fitness_of(index));
     }
     completed_.push_back(index);
   }
-  note_result_batch(message.source);
+  note_result_batch(message.source, results);
   return message.source;
 }
 
-void Dispatcher::note_result_batch(int source) {
-  worker_rng_[static_cast<std::size_t>(source - 1)] = result_batch_.worker_rng;
+void Dispatcher::note_result_batch(int source, const common::ResultBatchView& results) {
+  worker_rng_[static_cast<std::size_t>(source - 1)] = results.worker_rng();
   WorkerStats& stats = stats_[static_cast<std::size_t>(source)];
-  stats.tasks += static_cast<std::int64_t>(result_batch_.size());
+  stats.tasks += static_cast<std::int64_t>(results.size());
   stats.batches += 1;
-  stats.busy_seconds += result_batch_.busy_seconds;
-  if (result_batch_.size() > 0) {
-    const double observed = result_batch_.busy_seconds / static_cast<double>(result_batch_.size());
+  stats.busy_seconds += results.busy_seconds();
+  if (results.size() > 0) {
+    const double observed = results.busy_seconds() / static_cast<double>(results.size());
     seconds_per_task_ =
         seconds_per_task_ <= 0 ? observed : 0.8 * seconds_per_task_ + 0.2 * observed;
   }
@@ -181,15 +201,17 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
   discard_abandoned();
 
-  std::vector<std::size_t> pending;
+  std::vector<std::size_t>& pending = pending_;
+  pending.clear();
   for (std::size_t i = 0; i < population.size(); ++i) {
     if (!population.evaluated(i)) pending.push_back(i);
   }
   EvaluationOutcome outcome;
   std::size_t next = 0;
-  std::vector<int> outstanding(static_cast<std::size_t>(transport_.size()), 0);
+  std::vector<int>& outstanding = outstanding_;
+  outstanding.assign(static_cast<std::size_t>(transport_.size()), 0);
   int batches_out = 0;
-  std::vector<std::size_t> retry_batch;
+  std::size_t retry_index = 0;
 
   auto has_work = [&] { return next < pending.size() || !retry_queue_.empty(); };
   auto send_next = [&](int worker) {
@@ -198,9 +220,9 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
       auto it = std::find_if(retry_queue_.begin(), retry_queue_.end(),
                              [&](std::size_t index) { return last_failed_rank_[index] != worker; });
       if (it == retry_queue_.end()) it = retry_queue_.begin();
-      retry_batch.assign(1, *it);
+      retry_index = *it;
       retry_queue_.erase(it);
-      send_batch(worker, population, retry_batch, job, generation);
+      send_batch(worker, population, std::span(&retry_index, 1), job, generation);
     } else {
       const std::size_t count = std::min(batch_size(pending.size() - next), pending.size() - next);
       send_batch(worker, population, std::span(pending).subspan(next, count), job, generation);
@@ -217,15 +239,16 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
     }
   };
   // Round-robin the first batches so every worker starts at once.
+  DispatchClock clock(*this, !pending.empty());
   feed_idle_workers();
   while (batches_out > 0) {
-    std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
-    if (message) {
-      const int worker = store_results(*message, population);
+    if (transport_.try_receive_any(kIdlePollSeconds, message_)) {
+      const int worker = store_results(message_, population);
       --outstanding[static_cast<std::size_t>(worker)];
       --batches_out;
       outcome.evaluated += static_cast<std::int64_t>(completed_.size());
       if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
+      if (batches_out == 0 && !has_work()) clock.stop();  // the last result is stored
       // Dynamic load balancing: the worker that just finished gets the next batch.
       while (has_work() && outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
         send_next(worker);
@@ -251,6 +274,7 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
                                                const EvaluationHooks& hooks) {
   EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
+  DispatchClock clock(*this);
   for (std::size_t i = 0; i < population.size(); ++i) {
     if (population.evaluated(i)) continue;
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
@@ -299,7 +323,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   std::deque<std::uint64_t> retries;
   std::optional<std::uint64_t> carried;  // drawn, but of another generation than its batch
   std::vector<std::uint64_t> ids;
-  std::vector<double> failure_fitness;
+  std::vector<double> fitness;
   const auto slots = static_cast<std::size_t>(worker_count() * settings_.in_flight);
 
   auto stream_batch_size = [&]() -> std::size_t {
@@ -337,18 +361,10 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
     }
     const std::uint64_t generation = stream.generation_of(ids.front());
     const std::size_t dimension = stream.genome(ids.front()).size();
-    task_batch_.job = job;
-    task_batch_.generation = generation;
-    task_batch_.dimension = static_cast<std::uint32_t>(dimension);
-    task_batch_.indices.assign(ids.begin(), ids.end());
-    task_batch_.genes.resize(ids.size() * dimension);
-    for (std::size_t k = 0; k < ids.size(); ++k) {
-      const auto genome = stream.genome(ids[k]);
-      std::copy(genome.begin(), genome.end(),
-                task_batch_.genes.begin() + static_cast<std::ptrdiff_t>(k * dimension));
-    }
-    common::pack_tasks(task_batch_, wire_);
-    transport_.send(worker, common::Tag::kTasks, wire_);
+    common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
+                              static_cast<std::uint32_t>(dimension), ids.size());
+    for (std::size_t k = 0; k < ids.size(); ++k) packer.set(k, ids[k], stream.genome(ids[k]));
+    transport_.send_buffer(worker, common::Tag::kTasks);
     ++outstanding[static_cast<std::size_t>(worker)];
     ++batches_out;
     return true;
@@ -361,50 +377,42 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
     }
   };
   (void)seed;  // workers know the seed from the config; the parameter mirrors evaluate()
+  DispatchClock clock(*this);
   feed_workers();
   while (batches_out > 0) {
-    std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
-    if (message) {
-      if (message->tag == common::Tag::kWorkerError) {
-        throw common::EvaluationError(fmt::format("worker rank {}: {}", message->source,
-                                                  common::unpack_text(message->payload)));
-      }
-      if (message->tag != common::Tag::kResults) {
-        throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
-                                        static_cast<int>(message->tag), message->source));
-      }
-      common::unpack_results(message->payload, result_batch_);
-      const int worker = message->source;
+    if (transport_.try_receive_any(kIdlePollSeconds, message_)) {
+      check_result_message(message_);
+      const common::ResultBatchView results(message_.payload);
+      const int worker = message_.source;
+      fitness.resize(results.objectives());
       completed_.clear();
       std::size_t failure = 0;
-      for (std::size_t k = 0; k < result_batch_.size(); ++k) {
-        const std::uint64_t id = result_batch_.indices[k];
-        std::span<const double> fitness(result_batch_.fitness.data() + k * result_batch_.objectives,
-                                        result_batch_.objectives);
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const std::uint64_t id = results.index(k);
+        results.fitness(k, fitness);
         bool failed_for_good = false;
-        if (result_batch_.statuses[k] != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
-          const std::string detail =
-              failure < result_batch_.details.size() ? result_batch_.details[failure] : "no detail";
+        if (results.status(k) != static_cast<std::uint8_t>(common::EvalStatus::kOk)) {
+          const std::string_view detail =
+              failure < results.details() ? results.detail(failure) : "no detail";
           ++failure;
           auto& [attempt, rank] = failures[id];
           rank = worker;
-          const std::string what = fmt::format(
-              "individual {} ({}, rank {}, attempt {}): {}", id,
-              common::status_name(static_cast<common::EvalStatus>(result_batch_.statuses[k])),
-              worker, attempt + 1, detail);
-          if (retry_after_failure(++attempt, result_batch_.statuses[k], what)) {
+          const std::string what =
+              fmt::format("individual {} ({}, rank {}, attempt {}): {}", id,
+                          common::status_name(static_cast<common::EvalStatus>(results.status(k))),
+                          worker, attempt + 1, detail);
+          if (retry_after_failure(++attempt, results.status(k), what)) {
             retries.push_back(id);
             continue;
           }
-          failure_fitness.assign(result_batch_.objectives, policy_.failure_fitness);
-          fitness = failure_fitness;
+          fitness.assign(results.objectives(), policy_.failure_fitness);
           failed_for_good = true;
         }
         failures.erase(id);
         stream.complete(id, fitness, failed_for_good);
         completed_.push_back(id);
       }
-      note_result_batch(worker);
+      note_result_batch(worker, results);
       --outstanding[static_cast<std::size_t>(worker)];
       --batches_out;
       outcome.evaluated += static_cast<std::int64_t>(completed_.size());
@@ -434,6 +442,7 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
                                                       int job, const EvaluationHooks& hooks) {
   EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
+  DispatchClock clock(*this);
   std::vector<double> fitness;
   while (!stream.finished()) {
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
@@ -481,8 +490,8 @@ void Dispatcher::set_worker_rng(std::span<const common::Rng::State> states) {
 
 void Dispatcher::discard_abandoned() {
   while (abandoned_batches_ > 0) {
-    const common::Message message = transport_.receive_any();
-    if (message.tag == common::Tag::kResults) --abandoned_batches_;
+    transport_.receive_any(message_);
+    if (message_.tag == common::Tag::kResults) --abandoned_batches_;
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -107,7 +108,25 @@ class Dispatcher {
   const std::vector<WorkerStats>& worker_stats() const { return stats_; }
   int worker_count() const { return transport_.size() - 1; }
 
+  // Seconds spent in the job queue since the dispatcher began: in each evaluate(), from its
+  // first send to its last stored result (journal hook included); all of evaluate_stream()
+  // and of in-process evaluation. A call in progress counts up to now.
+  double dispatch_seconds() const;
+
  private:
+  // Adds the time from its construction to stop() (or its end) to dispatch_seconds_.
+  class DispatchClock {
+   public:
+    explicit DispatchClock(Dispatcher& dispatcher, bool start = true);
+    ~DispatchClock() { stop(); }
+    DispatchClock(const DispatchClock&) = delete;
+    DispatchClock& operator=(const DispatchClock&) = delete;
+    void stop();
+
+   private:
+    Dispatcher& dispatcher_;
+  };
+
   EvaluationOutcome evaluate_locally(common::Population& population, std::uint64_t seed, int job,
                                      std::uint64_t generation, const EvaluationHooks& hooks);
   std::size_t batch_size(std::size_t remaining) const;
@@ -124,7 +143,9 @@ class Dispatcher {
   // Logs a failed attempt; true when it is to be tried again (attempt <= retries).
   bool retry_after_failure(int attempt, std::uint8_t status, const std::string& what);
   // Worker RNG state, statistics and the batch-size estimate from one result batch.
-  void note_result_batch(int source);
+  void note_result_batch(int source, const common::ResultBatchView& results);
+  // Throws for a worker's error report or any message other than results.
+  static void check_result_message(const common::Message& message);
   EvaluationOutcome evaluate_stream_locally(TaskStream& stream, std::uint64_t seed, int job,
                                             const EvaluationHooks& hooks);
   void check_failure_share(const EvaluationOutcome& outcome) const;
@@ -149,9 +170,12 @@ class Dispatcher {
   std::int64_t given_failure_fitness_ = 0;
   std::vector<std::string> failure_report_;  // first few failures, for the stop message
   double seconds_per_task_ = 0;              // moving estimate from worker reports; 0 = unknown
-  common::TaskBatch task_batch_;             // reused: no fresh pages on the hot path
-  common::ResultBatch result_batch_;
-  std::vector<std::byte> wire_;
+  double dispatch_seconds_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> dispatch_started_;
+  // Reused from call to call and message to message: no fresh pages on the hot path.
+  common::Message message_;
+  std::vector<std::size_t> pending_;
+  std::vector<int> outstanding_;
 };
 
 }  // namespace evo::master

@@ -124,7 +124,9 @@ class JobRun {
         needed = in_progress_evaluations;
         in_progress.reset();
       } else {
+        const auto breeding = Clock::now();
         candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
+        breed_seconds_ += seconds_since(breeding);
         needed = unevaluated_count(candidates);
       }
       if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
@@ -240,6 +242,8 @@ class JobRun {
     if (const auto hypervolume = algorithm_->hypervolume()) row.hypervolume = *hypervolume;
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
+    step_seconds_ += row.wall_s;
+    evaluated_ += outcome.evaluated;
     count_failures_by_status(row);
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
@@ -463,7 +467,9 @@ class JobRun {
     row.status_garbage = delta(common::EvalStatus::kGarbage);
     row.status_non_finite = delta(common::EvalStatus::kNonFinite);
     failures_seen_ = now;
-    worker_log_.append(row.gen, dispatcher_.worker_stats(), row.wall_s);
+    const double dispatch = dispatcher_.dispatch_seconds();
+    worker_log_.append(row.gen, dispatcher_.worker_stats(), row.wall_s, dispatch - dispatch_seen_);
+    dispatch_seen_ = dispatch;
   }
 
   void print_summary() const {
@@ -499,6 +505,18 @@ class JobRun {
       spdlog::info("  utilization {:.4f} (busy {:.3f} s of {} workers x {:.3f} s wall)",
                    busy_total / (static_cast<double>(workers) * wall), busy_total, workers, wall);
     }
+    // Where the master's time went (scripts/bench.sh reads this line): the job queue, and
+    // what a generation costs besides it (breeding; then selection, hall of fame,
+    // statistics, journal segment and log rows).
+    if (!steady_ && evaluated_ > 0) {
+      const double dispatch = dispatcher_.dispatch_seconds() - dispatch_at_start_;
+      const double per_eval = 1e9 / static_cast<double>(evaluated_);
+      spdlog::info(
+          "  master: job queue {:.6f} s, breeding {:.6f} s, selection and statistics {:.6f} s "
+          "for {} evaluations ({:.1f}, {:.1f}, {:.1f} ns per evaluation)",
+          dispatch, breed_seconds_, step_seconds_ - dispatch, evaluated_, dispatch * per_eval,
+          breed_seconds_ * per_eval, (step_seconds_ - dispatch) * per_eval);
+    }
   }
 
   const common::Config& config_;
@@ -524,6 +542,12 @@ class JobRun {
   WorkerStatisticsLog worker_log_;
   std::vector<WorkerStats> stats_at_start_;
   Dispatcher::StatusCounts failures_seen_;
+  // Where the master's time goes, for the end-of-job summary (this launch only).
+  const double dispatch_at_start_ = dispatcher_.dispatch_seconds();
+  double dispatch_seen_ = dispatch_at_start_;  // at the previous workers.csv row
+  double breed_seconds_ = 0;
+  double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
+  std::int64_t evaluated_ = 0;
   int failed_checkpoints_ = 0;    // consecutive
   bool journal_checked_ = false;  // recovered from the journal once, at this launch's start
   // The generation being evaluated, for checkpoints taken in the middle of it.

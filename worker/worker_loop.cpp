@@ -42,19 +42,20 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
   // The worker's own stream; the master sets it for every job (and restores it from
   // checkpoints). Built-in problems draw from the per-evaluation stream instead.
   common::Rng rng = common::Rng::for_worker(seed, 0, transport.rank());
+  // Reused from batch to batch: after the first few, a batch allocates nothing.
   common::TaskBatch tasks;
   common::ResultBatch results;
-  std::vector<std::byte> wire;
+  common::Message message;
   for (;;) {
-    common::Message message = transport.receive_any();
+    transport.receive_any(message);
     try {
       switch (message.tag) {
         case common::Tag::kTasks:
           common::unpack_tasks(message.payload, tasks);
           evaluate_batch(evaluator, seed, tasks, results);
           results.worker_rng = rng.state();
-          common::pack_results(results, wire);
-          transport.send(0, common::Tag::kResults, wire);
+          common::pack_results(results, transport.next_send_buffer());
+          transport.send_buffer(0, common::Tag::kResults);
           break;
         case common::Tag::kRngState:
           rng = common::Rng::from_state(common::unpack_rng_state(message.payload));

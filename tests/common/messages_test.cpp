@@ -70,6 +70,55 @@ void expect_equal(const ResultBatch& a, const ResultBatch& b) {
   EXPECT_EQ(a.details, b.details);
 }
 
+TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
+  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
+    const TaskBatch batch = make_tasks(count, 6);
+    std::vector<std::byte> expected;
+    pack_tasks(batch, expected);
+    // A reused buffer, larger and dirty: the packer must size and fill it exactly.
+    std::vector<std::byte> wire(expected.size() + 100, std::byte{0x5a});
+    TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
+    // In reverse order: each task lands at its own slot whatever the order of set().
+    for (std::size_t k = count; k-- > 0;) packer.set(k, batch.indices[k], batch.genome(k));
+    EXPECT_EQ(wire, expected) << count << " tasks";
+    TaskBatch received;
+    unpack_tasks(wire, received);
+    expect_equal(batch, received);
+  }
+}
+
+TEST(Messages, TaskPackerRejectsAGenomeOfTheWrongSizeOrATaskOutOfRange) {
+  std::vector<std::byte> wire;
+  TaskPacker packer(wire, 0, 0, 3, 2);
+  const std::vector<double> genome(4, 1.0);
+  EXPECT_THAT([&] { packer.set(0, 0, genome); }, ThrowsMessage<Error>(HasSubstr("4 genes")));
+  EXPECT_THAT([&] { packer.set(2, 0, std::span(genome).first(3)); },
+              ThrowsMessage<Error>(HasSubstr("task 2 of 2")));
+}
+
+TEST(Messages, ResultBatchViewReadsEveryFieldInPlace) {
+  const ResultBatch sent = make_results(23, 3);
+  std::vector<std::byte> wire;
+  pack_results(sent, wire);
+  const ResultBatchView view(wire);
+  ASSERT_EQ(view.size(), sent.size());
+  EXPECT_EQ(view.objectives(), 3U);
+  EXPECT_EQ(view.busy_seconds(), sent.busy_seconds);
+  EXPECT_EQ(view.worker_rng(), sent.worker_rng);
+  std::vector<double> fitness(3);
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    EXPECT_EQ(view.index(k), sent.indices[k]);
+    EXPECT_EQ(view.status(k), sent.statuses[k]);
+    view.fitness(k, fitness);
+    EXPECT_EQ(fitness, std::vector(sent.fitness.begin() + static_cast<std::ptrdiff_t>(3 * k),
+                                   sent.fitness.begin() + static_cast<std::ptrdiff_t>(3 * k + 3)));
+  }
+  ASSERT_EQ(view.details(), sent.details.size());
+  for (std::size_t i = 0; i < view.details(); ++i) EXPECT_EQ(view.detail(i), sent.details[i]);
+  std::vector<double> too_small(2);
+  EXPECT_THAT([&] { view.fitness(0, too_small); }, ThrowsMessage<Error>(HasSubstr("objectives")));
+}
+
 TEST(Messages, EveryEvaluationStatusRoundTripsWithItsDetail) {
   ResultBatch sent = make_results(0, 1);
   for (std::uint8_t status = 0; status <= kLastEvalStatus; ++status) {
