@@ -69,8 +69,17 @@ void write_all(int fd, const std::byte* data, std::size_t size, const std::files
 
 EvaluationJournal::EvaluationJournal(std::filesystem::path file) : file_(std::move(file)) {}
 
+// Above this the buffer is written whatever its age: bounds memory and the write's size.
+constexpr std::size_t kMaxBufferedBytes = std::size_t{1} << 20;
+
 EvaluationJournal::~EvaluationJournal() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  try {
+    flush();
+  } catch (const CheckpointError&) {
+    // Destructors never throw; the unwritten records are computed again after a restart.
+  }
+  ::close(fd_);
 }
 
 void EvaluationJournal::open(int flags) {
@@ -83,12 +92,16 @@ void EvaluationJournal::open(int flags) {
   }
 }
 
-void EvaluationJournal::write_header() { write_all(fd_, header_.data(), header_.size(), file_); }
+// The header goes out with the first records of its segment (or the next flush).
+void EvaluationJournal::write_header() {
+  buffer_.insert(buffer_.end(), header_.begin(), header_.end());
+}
 
 void EvaluationJournal::begin_generation(int job, std::int64_t generation,
                                          const Population& candidates) {
   // Appends: segments of a killed launch stay until the next checkpoint makes them moot.
   if (fd_ < 0) open(O_APPEND);
+  flush();  // the previous segment's records, under the previous header
   const Header header = header_for(job, generation, candidates);
   binding_ = header.checksum;
   header_.resize(sizeof header);
@@ -98,15 +111,34 @@ void EvaluationJournal::begin_generation(int job, std::int64_t generation,
 
 void EvaluationJournal::reset() {
   open(O_TRUNC | O_APPEND);
+  // Records not written yet are in the checkpoint that made the journal moot.
+  buffer_.clear();
   if (!header_.empty()) write_header();
+}
+
+void EvaluationJournal::flush() {
+  if (fd_ < 0 || buffer_.empty()) return;
+  last_write_ = std::chrono::steady_clock::now();
+  if (!crash_point_armed("journal")) {
+    write_all(fd_, buffer_.data(), buffer_.size(), file_);
+    buffer_.clear();
+    return;
+  }
+  // Under the test hook: two writes, so that the kill leaves a torn record behind.
+  const std::size_t half = buffer_.size() / 2;
+  write_all(fd_, buffer_.data(), half, file_);
+  crash_point("journal");
+  write_all(fd_, buffer_.data() + half, buffer_.size() - half, file_);
+  buffer_.clear();
 }
 
 void EvaluationJournal::append(std::span<const std::uint64_t> indices,
                                const Population& candidates) {
   if (fd_ < 0 || indices.empty()) return;
   const std::size_t size = record_size(candidates.objectives);
-  buffer_.resize(indices.size() * size);
-  std::byte* out = buffer_.data();
+  const std::size_t start = buffer_.size();
+  buffer_.resize(start + indices.size() * size);
+  std::byte* out = buffer_.data() + start;
   for (std::uint64_t index : indices) {
     std::memcpy(out, &index, sizeof index);
     std::memcpy(out + sizeof index, candidates.fitness_of(index).data(),
@@ -116,15 +148,10 @@ void EvaluationJournal::append(std::span<const std::uint64_t> indices,
     std::memcpy(out + size - sizeof checksum, &checksum, sizeof checksum);
     out += size;
   }
-  if (!crash_point_armed("journal")) {
-    write_all(fd_, buffer_.data(), buffer_.size(), file_);
-    return;
+  if (buffer_.size() >= kMaxBufferedBytes || std::chrono::steady_clock::now() - last_write_ >=
+                                                 std::chrono::duration<double>(kMaxWriteDelay)) {
+    flush();
   }
-  // Under the test hook: two writes, so that the kill leaves a torn record behind.
-  const std::size_t half = buffer_.size() / 2;
-  write_all(fd_, buffer_.data(), half, file_);
-  crash_point("journal");
-  write_all(fd_, buffer_.data() + half, buffer_.size() - half, file_);
 }
 
 std::size_t EvaluationJournal::recover(const std::filesystem::path& file, int job,

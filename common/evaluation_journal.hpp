@@ -1,12 +1,17 @@
-// Every evaluation finished since the last checkpoint, so that after kill -9 none of them
-// is computed twice. The file is a sequence of segments, one per generation: a header
-// that binds it to the exact candidates (job, generation, hash of their genes), then one
-// checksummed record per result. One write() per result batch (the data is then in the
-// kernel: it survives the death of the process, not of the machine). A torn tail or a
-// segment of other candidates is never trusted. Truncated after each checkpoint, whose
-// contents make it redundant.
+// Every evaluation finished since the last checkpoint, so that after kill -9 (almost) none
+// of them is computed twice. The file is a sequence of segments, one per generation: a
+// header that binds it to the exact candidates (job, generation, hash of their genes), then
+// one checksummed record per result. Records are collected in memory and written with one
+// write() at most every kMaxWriteDelay (and at flush(), a new segment, or when the buffer is
+// large): once written, the data is in the kernel and survives the death of the process,
+// not of the machine; what a kill -9 catches in the buffer is at most the last
+// millisecond of results, which the restart computes again. With cheap fitness a write per
+// result batch cost as much as the rest of the job queue. A torn tail or a segment of other
+// candidates is never trusted. Truncated after each checkpoint, whose contents make it
+// redundant.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -29,8 +34,12 @@ class EvaluationJournal {
   // Empties the journal once a checkpoint holds everything in it; the current segment
   // (a checkpoint taken mid-generation) goes on in a fresh one.
   void reset();
-  // Appends the fitness of candidates[indices] in one write.
+  // Appends the fitness of candidates[indices]; written within kMaxWriteDelay.
   void append(std::span<const std::uint64_t> indices, const Population& candidates);
+  // Writes what append() collected (e.g. when a generation's evaluations are complete).
+  void flush();
+
+  static constexpr double kMaxWriteDelay = 0.001;  // seconds
 
   // Fills in unevaluated members of `candidates` from every segment of the journal at
   // `file` that belongs to exactly these candidates; returns how many it filled. Never
@@ -48,7 +57,8 @@ class EvaluationJournal {
   int fd_ = -1;
   std::vector<std::byte> header_;  // of the current segment; empty before the first
   std::uint64_t binding_ = 0;      // checksum of that header: ties records to it
-  std::vector<std::byte> buffer_;
+  std::vector<std::byte> buffer_;  // records (and maybe a header) not written yet
+  std::chrono::steady_clock::time_point last_write_{};
 };
 
 }  // namespace evo::common

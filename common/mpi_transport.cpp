@@ -4,6 +4,7 @@
 #include "common/mpi_transport.hpp"
 
 #include <mpi.h>
+#include <sched.h>
 
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
@@ -16,10 +17,13 @@
 namespace evo::common {
 namespace {
 
-// try_receive_any polls without pause for this long before it starts to sleep: a cheap
-// fitness batch comes back within it, and a sleep costs ~60 us of timer slack and a
-// context switch (a 10 us first pause made the master wait on every batch).
-constexpr std::chrono::microseconds kSpinBeforeSleep{50};
+// try_receive_any polls without pause for this long, then polls and yields the core (to an
+// oversubscribed worker, if one is runnable) until kYieldBeforeSleep, and only then sleeps:
+// a cheap fitness batch comes back within a few hundred microseconds, and a sleep costs
+// ~60 us of timer slack and a context switch (a 10 us first pause made the master wait on
+// every batch).
+constexpr std::chrono::microseconds kSpinBeforeYield{50};
+constexpr std::chrono::microseconds kYieldBeforeSleep{1000};
 // Longest sleep between two polls of try_receive_any.
 constexpr std::chrono::microseconds kMaxPollPause{250};
 
@@ -126,10 +130,15 @@ bool MpiTransport::try_receive_any(double timeout_seconds, Message& into) {
                   std::chrono::duration<double>(std::max(0.0, timeout_seconds)));
   impl_->reap_completed_sends();
   // Flat out first: MPI_Iprobe also drives the progress of our own sends.
-  const Clock::time_point spin_until = std::min(deadline, start + kSpinBeforeSleep);
+  const Clock::time_point spin_until = std::min(deadline, start + kSpinBeforeYield);
   do {
     if (impl_->poll(into)) return true;
   } while (Clock::now() < spin_until);
+  const Clock::time_point yield_until = std::min(deadline, start + kYieldBeforeSleep);
+  while (Clock::now() < yield_until) {
+    sched_yield();
+    if (impl_->poll(into)) return true;
+  }
   auto pause = std::chrono::microseconds(10);
   for (;;) {
     if (Clock::now() >= deadline) return false;

@@ -21,7 +21,8 @@ class MpiTransport : public Transport {
   void send_buffer(int rank, Tag tag) override;
   void receive_any(Message& into) override;
   // Polls flat out for a few tens of microseconds (cheap fitness answers within that), then
-  // backs off with short sleeps so that oversubscribed workers keep their core.
+  // yields between polls for up to a millisecond, then backs off with short sleeps so that
+  // oversubscribed workers keep their core.
   bool try_receive_any(double timeout_seconds, Message& into) override;
   using Transport::receive_any;
   int rank() const override;

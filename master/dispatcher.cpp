@@ -17,6 +17,10 @@ namespace {
 // message, short enough that the last batches of a generation balance across workers.
 constexpr double kTargetBatchSeconds = 0.005;
 constexpr std::size_t kMaxBatch = 4096;
+// ... and never for less than this: below it a batch costs more in messages (a few
+// microseconds on each side) than it gains in balance at the end of a generation. Without
+// it, cheap fitness ended each generation with some twenty ever smaller batches.
+constexpr double kMinBatchSeconds = 5e-6;
 // How often on_idle runs while no result arrives: signals are answered within this.
 constexpr double kIdlePollSeconds = 0.02;
 
@@ -67,7 +71,8 @@ std::size_t Dispatcher::batch_size(std::size_t remaining) const {
   // Leave enough batches that every worker's queue can be refilled to the end.
   const auto slots = static_cast<std::size_t>(worker_count() * settings_.in_flight);
   const std::size_t by_balance = (remaining + 2 * slots - 1) / (2 * slots);
-  return std::clamp<std::size_t>(std::min(by_time, by_balance), 1, kMaxBatch);
+  const auto floor = static_cast<std::size_t>(kMinBatchSeconds / seconds_per_task_);
+  return std::clamp<std::size_t>(std::max(std::min(by_time, by_balance), floor), 1, kMaxBatch);
 }
 
 void Dispatcher::send_batch(int worker, const common::Population& population,

@@ -229,6 +229,7 @@ class JobRun {
     hooks.on_idle = [this] { return on_idle(); };
     const EvaluationOutcome outcome = dispatcher_.evaluate(candidates, config_.run.seed, job_,
                                                            static_cast<std::uint64_t>(gen), hooks);
+    journal_.flush();  // every result of the generation, before the algorithm moves on
     candidates_ = nullptr;
     if (outcome.stopped) return false;
 

@@ -80,6 +80,7 @@ TEST_F(EvaluationJournalTest, KeepsSegmentsOfSeveralGenerationsUntilReset) {
   journal.begin_generation(0, 2, second);
   evaluate(second, 2);
   journal.append(std::vector<std::uint64_t>{2}, second);
+  journal.flush();  // appends within a millisecond of a write wait for the next one
 
   Population again_first = candidates(3, 0);
   Population again_second = candidates(3, 50);
@@ -92,9 +93,34 @@ TEST_F(EvaluationJournalTest, KeepsSegmentsOfSeveralGenerationsUntilReset) {
   // The current segment (generation 2) goes on after the reset.
   evaluate(second, 0);
   journal.append(std::vector<std::uint64_t>{0}, second);
+  journal.flush();
   Population current = candidates(3, 50);
   EXPECT_EQ(EvaluationJournal::recover(file(), 0, 2, current), 1u);
   EXPECT_TRUE(current.evaluated(0));
+}
+
+TEST_F(EvaluationJournalTest, BufferedRecordsAreWrittenByFlushANewSegmentOrTheEnd) {
+  Population bred = candidates(4, 0);
+  {
+    EvaluationJournal journal(file());
+    journal.begin_generation(0, 1, bred);
+    for (std::size_t i = 0; i < 4; ++i) evaluate(bred, i);
+    journal.append(std::vector<std::uint64_t>{0}, bred);  // the first append writes at once
+    journal.append(std::vector<std::uint64_t>{1}, bred);
+    journal.append(std::vector<std::uint64_t>{2}, bred);
+    journal.flush();
+    Population after_flush = candidates(4, 0);
+    EXPECT_EQ(EvaluationJournal::recover(file(), 0, 1, after_flush), 3u);
+    journal.append(std::vector<std::uint64_t>{3}, bred);
+    Population second = candidates(4, 50);
+    journal.begin_generation(0, 2, second);  // writes what the last segment still held
+    Population after_segment = candidates(4, 0);
+    EXPECT_EQ(EvaluationJournal::recover(file(), 0, 1, after_segment), 4u);
+    evaluate(second, 1);
+    journal.append(std::vector<std::uint64_t>{1}, second);
+  }
+  Population after_end = candidates(4, 50);
+  EXPECT_EQ(EvaluationJournal::recover(file(), 0, 2, after_end), 1u);
 }
 
 TEST_F(EvaluationJournalTest, StopsAtATornOrDamagedRecord) {
