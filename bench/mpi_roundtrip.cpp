@@ -14,6 +14,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -85,8 +86,9 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
     const std::size_t count = std::min(batch, total - next);
     MPI_Wait(&requests[slot], MPI_STATUS_IGNORE);
     std::byte* buffer = buffers[slot].data();
-    const std::uint64_t header[5] = {0x314b5341544f5645ULL, 0, 0, shape.dimension, count};
-    std::memcpy(buffer, header, sizeof header);
+    const std::array<std::uint64_t, 5> header = {0x314b5341544f5645ULL, 0, 0, shape.dimension,
+                                                 count};
+    std::memcpy(buffer, header.data(), sizeof header);
     for (std::size_t k = 0; k < count; ++k) {
       const std::uint64_t index = next + k;
       std::memcpy(buffer + kTaskHeader + k * 8, &index, 8);
