@@ -50,6 +50,12 @@ dispatch_ns() {
   awk -F, 'FNR == 1 { next } FILENAME ~ /workers/ { if ($1 >= 1 && !seen[$1]++) d += $7; next }
     FNR > 2 { e += $2 } END { printf "%.1f", d * 1e9 / e }' "$1/workers.csv" "$1/logbook.csv"
 }
+# worker_eval_ns OUT: the workers' evaluation (busy) time per evaluation (in ns) over the
+# generations after the first: the fitness itself, which the raw reference does not compute.
+worker_eval_ns() {
+  awk -F, 'FNR == 1 { next } FILENAME ~ /workers/ { if ($1 >= 1) b += $5; next }
+    FNR > 2 { e += $2 } END { printf "%.1f", b * 1e9 / e }' "$1/workers.csv" "$1/logbook.csv"
+}
 # batches LOG: the mean batch size evocluster used (evaluations / batches of all workers).
 mean_batch() {
   grep -o '[0-9]* evaluations in [0-9]* batches' "$1" |
@@ -83,6 +89,7 @@ for np in 2 3 5; do
     # The same message bytes; what still differs: evocluster's batches shrink within a
     # generation (to balance its end) and each generation starts and ends with an empty
     # pipeline, and its worker evaluates and times the fitness.
+    echo "worker_evaluation_per_eval_np2: $(worker_eval_ns "$work/sphere$np") ns (busy_s: sphere itself, inside the job queue's time; the raw reference's worker computes nothing)"
     echo "note_np2: evocluster batches shrink within each generation (mean $batch) and its worker evaluates sphere; the raw reference sends fixed batches of $batch and its worker answers at once"
   fi
 done
