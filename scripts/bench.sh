@@ -67,19 +67,32 @@ sphere=(run "$root/examples/demo.toml" --set problem.name=sphere --set problem.d
   --set algorithm.population=10000 --set run.generations=10 --set checkpoint.every_generations=0
   --set dispatch.in_flight=$in_flight)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 for np in 2 3 5; do
   evo $np "${sphere[@]}" --out "$work/sphere$np" >"$work/sphere$np.log" 2>&1
-  rate=$(evals_per_s "$work/sphere$np")
-  echo "dispatch_throughput_np$np: $rate evals/s"
   if ((np == 2)); then
-    batch=$(mean_batch "$work/sphere$np.log")
-    roundtrip=$(mpirun --oversubscribe -np 2 "$build/mpi_roundtrip" 1000000 10 "$batch" $in_flight 1)
-    raw=$(sed -n 's/mpi_roundtrip_ns_per_eval: //p' <<<"$roundtrip")
+    # The cost comparison on a shared machine: evocluster and the raw reference are each
+    # run 3 times, alternating, and each side's best run is kept (a neighbour's burst of
+    # work otherwise decides the ratio).
+    best="$work/sphere$np" dispatch=$(dispatch_ns "$work/sphere$np") raw=""
+    for trial in 1 2 3; do
+      if ((trial > 1)); then
+        out="$work/sphere$np.$trial"
+        evo $np "${sphere[@]}" --out "$out" >"$out.log" 2>&1
+        d=$(dispatch_ns "$out")
+        if less "$d" "$dispatch"; then best=$out dispatch=$d; fi
+      fi
+      batch=$(mean_batch "$best.log")
+      out=$(mpirun --oversubscribe -np 2 "$build/mpi_roundtrip" 1000000 10 "$batch" $in_flight 1)
+      r=$(sed -n 's/mpi_roundtrip_ns_per_eval: //p' <<<"$out")
+      if [[ -z $raw ]] || less "$r" "$raw"; then raw=$r roundtrip=$out; fi
+    done
+    rate=$(evals_per_s "$best")
+    echo "dispatch_throughput_np$np: $rate evals/s (best of 3)"
     cost=$(awk -v r="$rate" 'BEGIN { printf "%.1f", 1e9 / r }')
-    dispatch=$(dispatch_ns "$work/sphere$np")
     echo "evocluster_cost_per_eval_np2: $cost ns (end to end: job queue, selection, statistics; batches of $batch on average)"
-    echo "evocluster_dispatch_cost_per_eval_np2: $dispatch ns (job queue only)"
-    echo "raw_mpi_packed_roundtrip_np2: $raw ns (batches of $batch, $in_flight in flight per worker)"
+    echo "evocluster_dispatch_cost_per_eval_np2: $dispatch ns (job queue only, best of 3)"
+    echo "raw_mpi_packed_roundtrip_np2: $raw ns (batches of $batch, $in_flight in flight per worker, best of 3)"
     echo "raw_mpi_payload_per_eval: $(sed -n 's/mpi_roundtrip_bytes_per_eval: //p' <<<"$roundtrip") (evocluster's message layout)"
     echo "cost_ratio_dispatch_vs_raw_mpi_np2: $(ratio "$dispatch" "$raw") x"
     echo "cost_ratio_evocluster_vs_raw_mpi_np2: $(ratio "$cost" "$raw") x"
@@ -91,6 +104,8 @@ for np in 2 3 5; do
     # pipeline, and its worker evaluates and times the fitness.
     echo "worker_evaluation_per_eval_np2: $(worker_eval_ns "$work/sphere$np") ns (busy_s: sphere itself, inside the job queue's time; the raw reference's worker computes nothing)"
     echo "note_np2: evocluster batches shrink within each generation (mean $batch) and its worker evaluates sphere; the raw reference sends fixed batches of $batch and its worker answers at once"
+  else
+    echo "dispatch_throughput_np$np: $(evals_per_s "$work/sphere$np") evals/s"
   fi
 done
 
