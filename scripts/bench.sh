@@ -98,11 +98,11 @@ for np in 2 3 5; do
     echo "cost_ratio_evocluster_vs_raw_mpi_np2: $(ratio "$cost" "$raw") x"
     # Not in the ratios: the master's work outside the job queue, from its end-of-job line.
     sed -n 's/.*master: .* evaluations (\([0-9.]*\), \([0-9.]*\), \([0-9.]*\) ns per evaluation)/master_besides_dispatch_np2: breeding \2 ns, selection and statistics \3 ns per evaluation/p' \
-      "$work/sphere$np.log"
+      "$best.log"
     # The same message bytes; what still differs: evocluster's batches shrink within a
     # generation (to balance its end) and each generation starts and ends with an empty
     # pipeline, and its worker evaluates and times the fitness.
-    echo "worker_evaluation_per_eval_np2: $(worker_eval_ns "$work/sphere$np") ns (busy_s: sphere itself, inside the job queue's time; the raw reference's worker computes nothing)"
+    echo "worker_evaluation_per_eval_np2: $(worker_eval_ns "$best") ns (busy_s: sphere itself, inside the job queue's time; the raw reference's worker computes nothing)"
     echo "note_np2: evocluster batches shrink within each generation (mean $batch) and its worker evaluates sphere; the raw reference sends fixed batches of $batch and its worker answers at once"
   else
     echo "dispatch_throughput_np$np: $(evals_per_s "$work/sphere$np") evals/s"
