@@ -68,10 +68,7 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
 }
 
 int Dispatcher::store_results(const common::Message& message, common::Population& population) {
-  if (message.tag == common::Tag::kWorkerError) {
-    throw common::EvaluationError(
-        fmt::format("worker rank {}: {}", message.source, common::unpack_text(message.payload)));
-  }
+  if (message.tag == common::Tag::kWorkerError) throw common::worker_error(message);
   if (message.tag != common::Tag::kResults) {
     throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
                                     static_cast<int>(message.tag), message.source));
@@ -365,10 +362,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   while (batches_out > 0) {
     std::optional<common::Message> message = transport_.try_receive_any(kIdlePollSeconds);
     if (message) {
-      if (message->tag == common::Tag::kWorkerError) {
-        throw common::EvaluationError(fmt::format("worker rank {}: {}", message->source,
-                                                  common::unpack_text(message->payload)));
-      }
+      if (message->tag == common::Tag::kWorkerError) throw common::worker_error(*message);
       if (message->tag != common::Tag::kResults) {
         throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
                                         static_cast<int>(message->tag), message->source));
