@@ -19,14 +19,24 @@ fs::path job_directory(const fs::path& output, int job, int jobs) {
 
 namespace {
 
+// The "section.key = value" lines of a resolved config (common::to_toml writes one key per
+// line under its [section] header), so that a difference names the whole key.
 std::set<std::string> lines_of(const std::string& text) {
   std::set<std::string> lines;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.insert(line);
+  std::string section;
+  for (std::string line; std::getline(stream, line);) {
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2);
+      continue;
+    }
+    lines.insert(section.empty() ? line : section + "." + line);
+  }
   return lines;
 }
 
-// "key = value" lines of the resolved config that differ between the two texts.
+// "section.key = value" lines of the resolved config that differ between the two texts.
 std::string describe_differences(const std::string& now, const std::string& then) {
   const auto now_lines = lines_of(now);
   const auto then_lines = lines_of(then);
