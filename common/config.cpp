@@ -1231,8 +1231,10 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 std::string to_toml(const Config& config) { return canonical_text(config, false); }
 
+std::string result_text(const Config& config) { return canonical_text(config, true); }
+
 std::uint64_t result_hash(const Config& config) {
-  const std::string text = canonical_text(config, true);
+  const std::string text = result_text(config);
   return XXH3_64bits(text.data(), text.size());
 }
 

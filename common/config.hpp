@@ -137,6 +137,8 @@ std::string to_toml(const Config& config);
 // dispatch.batch, dispatch.in_flight,
 // and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
 std::uint64_t result_hash(const Config& config);
+// The text result_hash hashes: to_toml without the keys above.
+std::string result_text(const Config& config);
 
 // Objectives per individual: the catalog's count for a built-in problem, command.objectives
 // for "command", plugin.objectives for "plugin". `config` must be valid (as parse_config returns
