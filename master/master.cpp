@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "common/checkpoint_store.hpp"
 #include "common/directory_lock.hpp"
@@ -539,11 +540,20 @@ int run_master(const common::Config& config, const RunOptions& options,
   const FailurePolicy policy{config.dispatch.retries, config.dispatch.failure_fitness,
                              config.dispatch.max_failure_share};
   Dispatcher dispatcher(transport, local_evaluator, config.dispatch, policy);
-  ensure_writable_directory(options.output);
-  const common::DirectoryLock lock(options.output, kLockWaitSeconds);
-  if (options.fresh) archive_previous_results(options.output);
-
-  ResumePoint start = options.fresh ? ResumePoint{} : find_resume_point(config, options);
+  std::optional<common::DirectoryLock> lock;
+  ResumePoint start;
+  try {
+    ensure_writable_directory(options.output);
+    lock.emplace(options.output, kLockWaitSeconds);
+    if (options.fresh) archive_previous_results(options.output);
+    if (!options.fresh) start = find_resume_point(config, options);
+  } catch (const common::Error& e) {
+    // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
+    // output directory or checkpoint ends every rank with its exit code (3, 4, ...).
+    spdlog::error("{}", e.what());
+    dispatcher.stop_workers(e.exit_code());
+    return e.exit_code();
+  }
   if (start.state) {
     spdlog::info("resuming from {} (job {}, generation {}{})", start.path.string(), start.job,
                  start.state->generation, start.state->final ? ", final" : "");
