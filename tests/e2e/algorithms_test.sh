@@ -69,16 +69,7 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
 
   # kill -9 of the whole launch after its first checkpoint, then the same command again.
   out="$base/killed"
-  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 500); do
-    compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
-    sleep 0.02
-  done
-  sleep 0.3
-  if kill -0 "$pid" 2>/dev/null; then
-    kill_session "$pid"
-    wait "$pid" 2>/dev/null || true
+  if [[ $(kill_after_first_checkpoint "$out" 0.3 4 "${config[@]}") == killed ]]; then
     if evo_run 4 "${config[@]}" --out "$out" >>"$out.log" 2>&1 && grep -q "resuming from" "$out.log"; then
       at=$(grep -o "resuming from .*generation [0-9]*" "$out.log" | grep -o "[0-9]*$")
       same_results "$base/np1" "$out" "$name killed" &&
@@ -89,7 +80,6 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
       tail -n 20 "$out.log" >&2
     fi
   else
-    wait "$pid" 2>/dev/null || true
     fail "$name: finished before the kill; the test needs a slower run"
   fi
 
