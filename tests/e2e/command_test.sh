@@ -5,7 +5,8 @@
 #     (%.17g round-trips every double, both ways);
 #  2. no scratch directory and no program process is left behind;
 #  3. a program that always fails (`false`) ends the run with exit code 1 and a message
-#     naming the individual and the status detail (whatever dispatch.retries says).
+#     naming the individual and the status detail (whatever dispatch.retries says);
+#  4. the program does not inherit the MPI launcher's variables, so an MPI program works.
 source "$(dirname "$0")/lib.sh"
 
 base=$(scratch command)
@@ -160,6 +161,29 @@ for np in 1 3; do
 done
 same_results "$base/partial1" "$base/partial3" "failing genomes np=1 vs np=3" &&
   pass "failing genomes: identical on 1 and 3 ranks"
+
+# The MPI launcher's variables (OMPI_*, PMIX_*, PMI_*, MPI_*: every rank has them) do not
+# reach the program, which could be an MPI program of its own: one that sees any fails, and
+# an always-failing program stops the run.
+no_mpi_env='["awk", "BEGIN { for (k in ENVIRON) if (k ~ /^(OMPI|PMIX|PMI|MPI)_/) { print \"inherited \" k > \"/dev/stderr\"; exit 3 } print 1 }"]'
+if TMPDIR="$scratch_root" evo_run 2 run "$base/command.toml" --out "$base/env" \
+  --set run.generations=1 --set "command.argv=$no_mpi_env" >"$base/env.log" 2>&1; then
+  pass "np=2: the program sees none of the MPI launcher's variables"
+else
+  fail "np=2: the program inherited MPI launcher variables: $(grep -o 'inherited [A-Z_]*' "$base/env.log" | sort -u | head -n 3 | tr '\n' ' ')"
+fi
+
+# ... so an MPI program works as the fitness program: it starts as a singleton (size 1).
+mpi_program=${EVO_MPI_PROGRAM:-$(dirname "$EVO_BIN")/e2e_mpi_program}
+if TMPDIR="$scratch_root" evo_run 2 run "$base/command.toml" --out "$base/mpi" \
+  --set run.generations=0 --set algorithm.population=4 --set command.input=none \
+  --set "command.argv=[\"$mpi_program\"]" >"$base/mpi.log" 2>&1 &&
+  grep -q "best 1.000000e+00  mean 1.000000e+00" "$base/mpi.log"; then
+  pass "np=2: an MPI program as the fitness program starts as a singleton"
+else
+  fail "np=2: an MPI program as the fitness program failed"
+  tail -n 10 "$base/mpi.log" >&2
+fi
 
 # No program process is left (awk/false run only inside evaluations).
 if pgrep -f "evocluster.*$base" >/dev/null; then
