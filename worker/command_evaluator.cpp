@@ -60,9 +60,9 @@ using Seconds = std::chrono::duration<double>;
 constexpr Seconds kDrainAfterExit{0.5};
 // Without a pidfd, how often we look whether the program has exited.
 constexpr std::chrono::milliseconds kExitPollTick{5};
-constexpr std::size_t kStdoutKept = 64 * 1024;  // the tail of stdout we parse
-constexpr std::size_t kStderrKept = 2 * 1024;   // the tail of stderr shown in failure details
-constexpr std::size_t kLineShown = 200;         // offending output line, truncated to this
+constexpr std::size_t kStdoutKept = 65536;  // the tail of stdout we parse
+constexpr std::size_t kStderrKept = 2048;   // the tail of stderr shown in failure details
+constexpr std::size_t kLineShown = 200;     // offending output line, truncated to this
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
 
@@ -70,7 +70,7 @@ std::string errno_text(int error) { return std::generic_category().message(error
 std::string gene_text(double value) {
   std::array<char, 32> buffer{};
   const int length = std::snprintf(buffer.data(), buffer.size(), "%.17g", value);
-  return std::string(buffer.data(), static_cast<std::size_t>(std::max(length, 0)));
+  return {buffer.data(), static_cast<std::size_t>(std::max(length, 0))};
 }
 
 std::string shown(std::string_view text) {
