@@ -37,7 +37,8 @@ class Algorithm {
                              common::Population population) = 0;
 };
 
-// Throws ConfigError for an algorithm this build does not have.
+// nullptr for steady_state, which is not generational (master/steady_state.hpp). Throws
+// ConfigError for an unknown name or a single-objective algorithm on several objectives.
 std::unique_ptr<Algorithm> make_algorithm(const common::Config& config);
 
 }  // namespace evo::master

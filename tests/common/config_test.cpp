@@ -684,7 +684,7 @@ TEST(Config, CommandProblemReadsItsSection) {
   EXPECT_EQ(c.command.kill_grace_s, 2);
   EXPECT_FALSE(c.command.keep_failed_scratch);
   EXPECT_EQ(objective_count(c), 1);
-  EXPECT_EQ(objective_count(parse(kCommand, {"command.objectives=3"})), 3);
+  EXPECT_EQ(objective_count(parse(kCommand, {"command.objectives=3", "algorithm.name=nsga2"})), 3);
   EXPECT_EQ(objective_count(parse("[problem]\nname = \"sphere\"\n")), 1);
   const Config overridden = parse(kCommand, {"command.argv=[\"x\"]", "command.input=none"});
   EXPECT_EQ(overridden.command.argv, (std::vector<std::string>{"x"}));
@@ -769,7 +769,26 @@ namespace {
 TEST(Config, NewAlgorithmKeysAreCheckedAgainstProblemAndEachOther) {
   EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\n[problem]\nname = \"zdt1\"\n"),
               HasSubstr("algorithm.name = 'cmaes' minimises a single objective, but problem "
-                        "'zdt1' has 2: use algorithm.name = \"nsga2\""));
+                        "'zdt1' has 2 objectives (the problem's own count): use algorithm.name = "
+                        "\"nsga2\""));
+  // Every single-objective algorithm, with each place a count can come from.
+  for (const char* name : {"simple", "steady_state", "mu_plus_lambda", "mu_comma_lambda", "de"}) {
+    const std::string algorithm = std::string("\n[algorithm]\nname = \"") + name + "\"\n";
+    EXPECT_THAT(error_of(std::string(kCommand) + algorithm, {"command.objectives=2"}),
+                HasSubstr(std::string("algorithm.name = '") + name +
+                          "' minimises a single objective, but problem 'command' has 2 objectives "
+                          "(command.objectives = 2): use algorithm.name = \"nsga2\""));
+    EXPECT_THAT(error_of("[problem]\nname = \"plugin\"\n[plugin]\nlibrary = \"x.so\"\n"
+                         "objectives = 3\n[genome]\nlower = 0\nupper = 1" +
+                         algorithm),
+                HasSubstr("has 3 objectives (plugin.objectives = 3): use algorithm.name"));
+    EXPECT_THAT(error_of("[problem]\nname = \"dtlz2\"\nobjectives = 2\ndimension = 5" + algorithm),
+                HasSubstr("problem 'dtlz2' has 2 objectives (problem.objectives = 2)"));
+  }
+  EXPECT_EQ(
+      parse(std::string(kCommand) + "\n[algorithm]\nname = \"nsga2\"\n", {"command.objectives=2"})
+          .algorithm.name,
+      "nsga2");
   EXPECT_THAT(error_of("[algorithm]\nname = \"nsga2\"\nhv_reference = [1.0]\n"
                        "[problem]\nname = \"zdt2\"\n"),
               HasSubstr("algorithm.hv_reference needs one coordinate per objective (2), got 1"));

@@ -139,7 +139,7 @@ bad_config() {
     tail -n 5 "$base/$label.log" >&2
   fi
 }
-bad_config "cmaes on zdt1" "algorithm.name = 'cmaes' minimises a single objective, but problem 'zdt1' has 2" \
+bad_config "cmaes on zdt1" "algorithm.name = 'cmaes' minimises a single objective, but problem 'zdt1' has 2 objectives" \
   --set algorithm.name=cmaes --set problem.name=zdt1
 bad_config "de population" "algorithm.population must be >= 4 for de rand/1/bin" \
   --set algorithm.name=de --set algorithm.population=3
