@@ -104,6 +104,7 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "crossover_indpb"},
     KeyName{"algorithm", "creep_step"},
     KeyName{"algorithm", "replacement"},
+    KeyName{"algorithm", "survivor_selection"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -903,6 +904,7 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* ge
   in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
   in.choice("algorithm", "replacement", algorithm.replacement,
             std::array<std::string_view, 2>{"worst", "tournament"});
+  in.choice("algorithm", "survivor_selection", algorithm.survivor_selection, kSelections);
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -1146,6 +1148,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("crossover_indpb", algorithm.crossover_indpb);
   out.integer("creep_step", algorithm.creep_step);
   out.string("replacement", algorithm.replacement);
+  out.string("survivor_selection", algorithm.survivor_selection);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;

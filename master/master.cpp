@@ -229,7 +229,7 @@ class JobRun {
     candidates_ = nullptr;
     if (outcome.stopped) return false;
 
-    algorithm_->accept(std::move(candidates));
+    algorithm_->accept(std::move(candidates), rng_);
     hall_of_fame_.update(algorithm_->population());
     generation_ = gen;
     evaluations_ += needed;

@@ -89,7 +89,7 @@ void Nsga2::select_survivors(const common::Population& pool) {
   crowding_ = std::move(crowding);
 }
 
-void Nsga2::accept(common::Population evaluated) {
+void Nsga2::accept(common::Population evaluated, common::Rng& /*rng*/) {
   if (population_.size() == 0) {  // the initial population: ranked against itself
     select_survivors(evaluated);
     return;

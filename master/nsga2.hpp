@@ -24,7 +24,7 @@ class Nsga2 : public Algorithm {
   std::string name() const override { return "nsga2"; }
   common::Population initial_population(common::Rng& rng) override;
   common::Population breed(common::Rng& rng) override;
-  void accept(common::Population evaluated) override;
+  void accept(common::Population evaluated, common::Rng& rng) override;
   const common::Population& population() const override { return population_; }
   common::AlgorithmState save_state() const override;
   void restore_state(const common::AlgorithmState& state, common::Population population) override;

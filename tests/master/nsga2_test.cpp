@@ -33,6 +33,7 @@ void evaluate_zdt1(common::Population& population) {
 
 TEST(Nsga2, SurvivorsAreTakenFrontByFrontTheLastCutByCrowding) {
   Nsga2 nsga2(zdt1_config(4));
+  common::Rng rng = common::Rng::for_master(1, 0);  // accept draws nothing in nsga2
   // Initial population of 4 with hand-set objectives (genes irrelevant).
   common::Population initial(4, 5, 2);
   const double points[4][2] = {{0, 4}, {4, 0}, {2, 2}, {5, 5}};
@@ -41,7 +42,7 @@ TEST(Nsga2, SurvivorsAreTakenFrontByFrontTheLastCutByCrowding) {
     initial.fitness_of(i)[1] = points[i][1];
     initial.genome(i)[0] = static_cast<double>(i);
   }
-  nsga2.accept(initial);
+  nsga2.accept(initial, rng);
   EXPECT_EQ(nsga2.ranks(), (std::vector<std::int64_t>{0, 0, 0, 1}));
   // Children: (1,1) dominates (2,2); (0.5,3) and (3,0.5) are on the new first front.
   common::Population children(4, 5, 2);
@@ -51,7 +52,7 @@ TEST(Nsga2, SurvivorsAreTakenFrontByFrontTheLastCutByCrowding) {
     children.fitness_of(i)[1] = child_points[i][1];
     children.genome(i)[0] = 10.0 + static_cast<double>(i);
   }
-  nsga2.accept(children);
+  nsga2.accept(children, rng);
   // Union front 0: (0,4) (4,0) (1,1) (0.5,3) (3,0.5): five for four places. (0,4) and
   // (4,0) are extremes (infinite crowding); (1,1): 2.5/4 + 2.5/4 = 1.25; (0.5,3):
   // 1/4 + 3/4 = 1; (3,0.5): 3/4 + 1/4 = 1: a tie, broken by pool index, so (0.5,3)
@@ -73,13 +74,13 @@ TEST(Nsga2, ImprovesHypervolumeOnZdt1AndRoundTripsItsState) {
   common::Rng rng = common::Rng::for_master(5, 0);
   common::Population initial = nsga2.initial_population(rng);
   evaluate_zdt1(initial);
-  nsga2.accept(initial);
+  nsga2.accept(initial, rng);
   const double initial_hv = *nsga2.hypervolume();
   for (int g = 0; g < 60; ++g) {
     common::Population children = nsga2.breed(rng);
     ASSERT_EQ(children.size(), 40u);
     evaluate_zdt1(children);
-    nsga2.accept(children);
+    nsga2.accept(children, rng);
   }
   EXPECT_GT(*nsga2.hypervolume(), initial_hv);
   EXPECT_GT(*nsga2.hypervolume(), 0.6);  // the true front gives 0.8767 with (1.1, 1.1)
