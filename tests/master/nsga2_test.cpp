@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -92,6 +93,69 @@ TEST(Nsga2, ImprovesHypervolumeOnZdt1AndRoundTripsItsState) {
   EXPECT_EQ(restored.crowding(), nsga2.crowding());
   common::Rng copy = common::Rng::from_state(rng.state());
   EXPECT_EQ(restored.breed(copy).genes, nsga2.breed(rng).genes);
+}
+
+// A chain: member k dominates every member after it.
+common::Population dominance_chain(std::size_t n) {
+  common::Population chain(n, 1, 2);
+  for (std::size_t k = 0; k < n; ++k) {
+    chain.fitness_of(k)[0] = static_cast<double>(k);
+    chain.fitness_of(k)[1] = static_cast<double>(k);
+  }
+  return chain;
+}
+
+TEST(Nsga2, DcdTournamentsGiveEveryMemberExactlyTwoTournaments) {
+  // With 8 members and 8 picks every member meets exactly two others (DEAP's
+  // selTournamentDCD, Deb's tourselect.c): on a dominance chain the best wins both of its
+  // tournaments and the worst none, whatever the draws. Random pairs would give the best
+  // anywhere from 0 to 8 picks.
+  const common::Population chain = dominance_chain(8);
+  const std::vector<double> crowding(8, 0.0);
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    common::Rng rng = common::Rng::for_master(seed, 0);
+    const std::vector<std::size_t> picks = select_tournament_dcd(chain, crowding, 8, rng);
+    ASSERT_EQ(picks.size(), 8u);
+    EXPECT_EQ(std::count(picks.begin(), picks.end(), 0u), 2) << "seed " << seed;
+    EXPECT_EQ(std::count(picks.begin(), picks.end(), 7u), 0) << "seed " << seed;
+  }
+}
+
+TEST(Nsga2, DcdTournamentsDecideByDominanceThenCrowdingThenACoin) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // Two members: every tournament is 0 against 1.
+  common::Population pair(2, 1, 2);
+  pair.fitness = {1, 2, 2, 1};  // mutually non-dominated
+  common::Rng rng = common::Rng::for_master(1, 0);
+  // Dominance wins over crowding: 1 dominates 0 although 0 is less crowded.
+  common::Population dominated = pair;
+  dominated.fitness = {2, 2, 1, 1};
+  EXPECT_EQ(select_tournament_dcd(dominated, std::vector<double>{kInf, 0.0}, 6, rng),
+            (std::vector<std::size_t>(6, 1)));
+  // Non-dominated: the larger crowding distance (not the front rank, which DCD ignores).
+  EXPECT_EQ(select_tournament_dcd(pair, std::vector<double>{0.5, 0.25}, 6, rng),
+            (std::vector<std::size_t>(6, 0)));
+  // Equal crowding: coin flips, both sides win sometimes, and the same draws repeat.
+  common::Rng a = common::Rng::for_master(2, 0);
+  common::Rng b = common::Rng::from_state(a.state());
+  const std::vector<std::size_t> coins =
+      select_tournament_dcd(pair, std::vector<double>{kInf, kInf}, 40, a);
+  EXPECT_EQ(select_tournament_dcd(pair, std::vector<double>{kInf, kInf}, 40, b), coins);
+  EXPECT_GT(std::count(coins.begin(), coins.end(), 0u), 0);
+  EXPECT_GT(std::count(coins.begin(), coins.end(), 1u), 0);
+}
+
+TEST(Nsga2, DcdTournamentsWrapAroundForSizesNotAMultipleOfFour) {
+  for (std::size_t n : {2u, 3u, 5u, 6u, 7u}) {
+    const common::Population chain = dominance_chain(n);
+    common::Rng rng = common::Rng::for_master(n, 0);
+    const std::vector<std::size_t> picks =
+        select_tournament_dcd(chain, std::vector<double>(n, 0.0), n, rng);
+    ASSERT_EQ(picks.size(), n);
+    // Each tournament has two distinct members, so the worst never wins.
+    EXPECT_EQ(std::count(picks.begin(), picks.end(), n - 1), 0) << n;
+    for (std::size_t i : picks) EXPECT_LT(i, n);
+  }
 }
 
 TEST(HallOfFame, ParetoFrontKeepsExactlyTheNonDominatedWithoutTwins) {
