@@ -31,6 +31,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "common/problem_catalog.hpp"
 
@@ -103,6 +104,7 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "crossover_indpb"},
     KeyName{"algorithm", "creep_step"},
     KeyName{"algorithm", "replacement"},
+    KeyName{"algorithm", "survivor_selection"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -113,14 +115,9 @@ constexpr std::array kKeys = {
     KeyName{"dispatch", "max_failure_share"},
 };
 
-constexpr std::array<std::string_view, 7> kAlgorithms = {
-    "simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2", "steady_state"};
 // mu_plus_lambda / mu_comma_lambda defaults when neither probability is given.
 constexpr double kMuLambdaCrossoverProb = 0.6;
 constexpr double kMuLambdaMutationProb = 0.3;
-// Algorithms that minimise objective 0 only: a problem with several objectives needs nsga2.
-constexpr std::array<std::string_view, 4> kSingleObjectiveAlgorithms = {
-    "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de"};
 constexpr std::string_view kCommandProblem = "command";
 constexpr std::string_view kPluginProblem = "plugin";
 
@@ -861,13 +858,14 @@ void read_operator(Reader& in, std::string_view key, std::string& out,
 void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* genome_kind) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
-    if (std::find(kAlgorithms.begin(), kAlgorithms.end(), name) != kAlgorithms.end()) {
+    if (find_algorithm(name) != nullptr) {
       algorithm.name = name;
     } else {
-      const auto best = closest(name, kAlgorithms);
+      std::vector<std::string_view> names;
+      for (const AlgorithmInfo& info : all_algorithms()) names.push_back(info.name);
+      const auto best = closest(name, names);
       in.fail("algorithm", "name",
-              fmt::format("unknown algorithm '{}' (available: {}){}", name,
-                          fmt::join(kAlgorithms, ", "),
+              fmt::format("unknown algorithm '{}' (available: {}){}", name, fmt::join(names, ", "),
                           best ? fmt::format("; did you mean '{}'?", *best) : ""),
               /*about=*/true);
     }
@@ -906,6 +904,7 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* ge
   in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
   in.choice("algorithm", "replacement", algorithm.replacement,
             std::array<std::string_view, 2>{"worst", "tournament"});
+  in.choice("algorithm", "survivor_selection", algorithm.survivor_selection, kSelections);
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -924,7 +923,21 @@ void read_dispatch(Reader& in, DispatchConfig& dispatch) {
 
 // Checks across sections: the problem's own limits, and whether the algorithm fits the
 // genome and the problem. Runs after every section was read.
-void check_combination(Reader& in, const Config& config, const ProblemInfo* problem) {
+// Where objective_count(config) comes from, for messages.
+std::string objectives_source(const Config& config) {
+  if (config.problem.name == kCommandProblem) {
+    return fmt::format("command.objectives = {}", config.command.objectives);
+  }
+  if (config.problem.name == kPluginProblem) {
+    return fmt::format("plugin.objectives = {}", config.plugin.objectives);
+  }
+  if (config.problem.objectives > 0) {
+    return fmt::format("problem.objectives = {}", config.problem.objectives);
+  }
+  return "the problem's own count";
+}
+
+void check_combination(Reader& in, const Config& config) {
   const ProblemConfig& p = config.problem;
   if (p.objectives > 0 && p.name != "dtlz2") {
     in.fail("problem", "objectives",
@@ -949,29 +962,30 @@ void check_combination(Reader& in, const Config& config, const ProblemInfo* prob
   }
 
   const AlgorithmConfig& a = config.algorithm;
+  const AlgorithmInfo& algorithm = algorithm_info(a.name);
   const KeyName name_key{"algorithm", "name"};
-  if ((a.name == "cmaes" || a.name == "de") && config.genome.type != "real") {
+  if (algorithm.real_genome_only && config.genome.type != "real") {
     in.add(in.origin_of_either(name_key, {"genome", "type"}),
            fmt::format("algorithm.name = '{}' needs genome.type = \"real\": it moves through a "
                        "continuous space by vector arithmetic, got genome.type = '{}'",
                        a.name, config.genome.type));
   }
-  const bool objectives_known = problem != nullptr || p.name == kCommandProblem;
-  const int objectives = objectives_known ? objective_count(config) : 1;
-  if (std::find(kSingleObjectiveAlgorithms.begin(), kSingleObjectiveAlgorithms.end(), a.name) !=
-          kSingleObjectiveAlgorithms.end() &&
-      objectives > 1) {
+  // Every problem's count is known here: the catalog's or registry's, command.objectives,
+  // plugin.objectives.
+  const int objectives = objective_count(config);
+  if (!algorithm.multi_objective && objectives > 1) {
     in.add(in.origin_of_either(name_key, {"problem", "name"}),
            fmt::format("algorithm.name = '{}' minimises a single objective, but problem '{}' has "
-                       "{}: use algorithm.name = \"nsga2\"",
-                       a.name, p.name, objectives));
+                       "{} objectives ({}): use algorithm.name = \"nsga2\"",
+                       a.name, p.name, objectives, objectives_source(config)));
   }
   if (!a.hv_reference.empty() && static_cast<int>(a.hv_reference.size()) != objectives) {
     in.fail("algorithm", "hv_reference",
             fmt::format("needs one coordinate per objective ({}), got {}", objectives,
                         a.hv_reference.size()));
   }
-  const bool mu_lambda = a.name == "mu_plus_lambda" || a.name == "mu_comma_lambda";
+  const bool mu_lambda = algorithm.kind == AlgorithmKind::kMuPlusLambda ||
+                         algorithm.kind == AlgorithmKind::kMuCommaLambda;
   if (mu_lambda && a.crossover_prob + a.mutation_prob > 1) {
     in.add(in.origin_of_either({"algorithm", "crossover_prob"}, {"algorithm", "mutation_prob"}),
            fmt::format("algorithm.crossover_prob + algorithm.mutation_prob must be <= 1 for {} "
@@ -1134,6 +1148,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("crossover_indpb", algorithm.crossover_indpb);
   out.integer("creep_step", algorithm.creep_step);
   out.string("replacement", algorithm.replacement);
+  out.string("survivor_selection", algorithm.survivor_selection);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;
@@ -1193,15 +1208,17 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
-  const std::string& algorithm = config.algorithm.name;
-  if ((algorithm == "mu_plus_lambda" || algorithm == "mu_comma_lambda") &&
+  const AlgorithmInfo* algorithm = find_algorithm(config.algorithm.name);
+  if (algorithm != nullptr &&
+      (algorithm->kind == AlgorithmKind::kMuPlusLambda ||
+       algorithm->kind == AlgorithmKind::kMuCommaLambda) &&
       !in.present("algorithm", "crossover_prob") && !in.present("algorithm", "mutation_prob")) {
     // varOr makes each child by one operator, so the two must sum to <= 1; the global
     // defaults (0.9, 0.2) do not, DEAP's examples' values do.
     config.algorithm.crossover_prob = kMuLambdaCrossoverProb;
     config.algorithm.mutation_prob = kMuLambdaMutationProb;
   }
-  if (in.errors().empty()) check_combination(in, config, problem);
+  if (in.errors().empty()) check_combination(in, config);
 
   if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
   return config;

@@ -82,6 +82,10 @@ struct AlgorithmConfig {
   double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
   int creep_step = 1;                    // creep mutation: largest step, in whole units
   std::string replacement = "worst";     // steady_state: worst | tournament
+  // mu_plus_lambda, mu_comma_lambda: how the next mu parents are picked from parents +
+  // children (plus) or the children (comma); any algorithm.selection method. "best" is
+  // truncation, as evolution strategies select.
+  std::string survivor_selection = "best";
   // mu_plus_lambda, mu_comma_lambda, cmaes (0 = the algorithm's default, see
   // docs/algorithms.md):
   int mu = 0;

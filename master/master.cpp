@@ -79,9 +79,8 @@ class JobRun {
         walltime_(walltime),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
-        steady_(config.algorithm.name == "steady_state" ? std::make_unique<SteadyState>(config)
-                                                        : nullptr),
-        algorithm_(steady_ ? nullptr : make_algorithm(config)),
+        algorithm_(make_algorithm(config)),
+        steady_(algorithm_ ? nullptr : std::make_unique<SteadyState>(config)),
         hall_of_fame_(HallOfFame::for_config(config)),
         rng_(common::Rng::for_master(config.run.seed, job)),
         worker_log_(directory_ / "workers.csv", dispatcher.worker_stats()),
@@ -231,7 +230,7 @@ class JobRun {
     candidates_ = nullptr;
     if (outcome.stopped) return false;
 
-    algorithm_->accept(std::move(candidates));
+    algorithm_->accept(std::move(candidates), rng_);
     hall_of_fame_.update(algorithm_->population());
     generation_ = gen;
     evaluations_ += needed;
@@ -512,8 +511,8 @@ class JobRun {
   WalltimeGuard& walltime_;
   common::CheckpointStore store_;
   common::EvaluationJournal journal_;
+  std::unique_ptr<Algorithm> algorithm_;  // a generational algorithm, else null
   std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
-  std::unique_ptr<Algorithm> algorithm_;  // every other (generational) algorithm
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
