@@ -100,6 +100,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
       overrides.push_back(fmt::format("run.walltime={}", *seconds));
     }
     config = evo::common::load_config(arguments.config_path, overrides);
+    for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
     if (arguments.out_given) {
       if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
       config.run.output = arguments.out;

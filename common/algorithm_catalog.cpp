@@ -10,15 +10,23 @@
 namespace evo::common {
 namespace {
 
+using Keys = std::string_view;
+constexpr std::array<Keys, 1> kSimpleKeys = {"elitism"};
+constexpr std::array<Keys, 3> kMuLambdaKeys = {"mu", "lambda", "survivor_selection"};
+constexpr std::array<Keys, 4> kCmaesKeys = {"mu", "lambda", "cmaes_sigma0", "cmaes_restarts"};
+constexpr std::array<Keys, 3> kDeKeys = {"de_variant", "de_f", "de_cr"};
+constexpr std::array<Keys, 1> kNsga2Keys = {"hv_reference"};
+constexpr std::array<Keys, 1> kSteadyStateKeys = {"replacement"};
+
 // The order is the one error messages list them in.
 constexpr std::array<AlgorithmInfo, 7> kAlgorithms = {{
-    {"simple", AlgorithmKind::kSimple, false, false},
-    {"mu_plus_lambda", AlgorithmKind::kMuPlusLambda, false, false},
-    {"mu_comma_lambda", AlgorithmKind::kMuCommaLambda, false, false},
-    {"cmaes", AlgorithmKind::kCmaes, false, true},
-    {"de", AlgorithmKind::kDe, false, true},
-    {"nsga2", AlgorithmKind::kNsga2, true, false},
-    {"steady_state", AlgorithmKind::kSteadyState, false, false},
+    {"simple", AlgorithmKind::kSimple, false, false, kSimpleKeys},
+    {"mu_plus_lambda", AlgorithmKind::kMuPlusLambda, false, false, kMuLambdaKeys},
+    {"mu_comma_lambda", AlgorithmKind::kMuCommaLambda, false, false, kMuLambdaKeys},
+    {"cmaes", AlgorithmKind::kCmaes, false, true, kCmaesKeys},
+    {"de", AlgorithmKind::kDe, false, true, kDeKeys},
+    {"nsga2", AlgorithmKind::kNsga2, true, false, kNsga2Keys},
+    {"steady_state", AlgorithmKind::kSteadyState, false, false, kSteadyStateKeys},
 }};
 
 }  // namespace

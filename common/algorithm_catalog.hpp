@@ -27,6 +27,9 @@ struct AlgorithmInfo {
   bool multi_objective;
   // Moves through a continuous space by vector arithmetic: needs genome.type = "real".
   bool real_genome_only;
+  // The [algorithm] keys that only some algorithms read and this one does: any other of
+  // them given with this algorithm has no effect (config validation warns about it).
+  std::span<const std::string_view> own_keys;
 };
 
 std::span<const AlgorithmInfo> all_algorithms();

@@ -27,6 +27,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -1171,6 +1172,53 @@ std::string canonical_text(const Config& config, bool results_only) {
   return out.text();
 }
 
+// The "key = value" lines of the [algorithm] section of a canonical text, by key.
+std::map<std::string, std::string> algorithm_values(const std::string& canonical) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(canonical);
+  bool in_algorithm = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with('[')) {
+      in_algorithm = line == "[algorithm]";
+    } else if (const auto equals = line.find(" = "); in_algorithm && equals != std::string::npos) {
+      values[line.substr(0, equals)] = line.substr(equals + 3);
+    }
+  }
+  return values;
+}
+
+// Keys that some other algorithm reads, given a value other than the default with `chosen`:
+// most likely a config written for another algorithm, which deserves a word rather than
+// silence. (A resolved config, e.g. a checkpoint's, lists every key at its default.)
+std::vector<std::string> keys_without_effect(const Reader& in, const Config& config,
+                                             const AlgorithmInfo& chosen) {
+  const auto values = algorithm_values(canonical_text(config, false));
+  const auto defaults = algorithm_values(canonical_text(Config{}, false));
+  std::vector<std::string> warnings;
+  std::set<std::string_view> reported;
+  for (const AlgorithmInfo& other : all_algorithms()) {
+    for (const std::string_view key : other.own_keys) {
+      const std::string name(key);
+      if (!in.present("algorithm", key) || reported.contains(key) ||
+          std::ranges::find(chosen.own_keys, key) != chosen.own_keys.end() ||
+          values.at(name) == defaults.at(name)) {
+        continue;
+      }
+      reported.insert(key);
+      std::vector<std::string_view> readers;
+      for (const AlgorithmInfo& info : all_algorithms()) {
+        if (std::ranges::find(info.own_keys, key) != info.own_keys.end()) {
+          readers.push_back(info.name);
+        }
+      }
+      warnings.push_back(fmt::format(
+          "{}: algorithm.{} has no effect with algorithm.name = \"{}\" (it is read by {} only)",
+          in.origin("algorithm", key), key, chosen.name, fmt::join(readers, ", ")));
+    }
+  }
+  return warnings;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view toml_text, std::string_view source,
@@ -1219,6 +1267,7 @@ Config parse_config(std::string_view toml_text, std::string_view source,
     config.algorithm.mutation_prob = kMuLambdaMutationProb;
   }
   if (in.errors().empty()) check_combination(in, config);
+  if (algorithm != nullptr) config.warnings = keys_without_effect(in, config, *algorithm);
 
   if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
   return config;

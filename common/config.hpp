@@ -123,6 +123,9 @@ struct Config {
   CheckpointConfig checkpoint;
   DispatchConfig dispatch;
   std::string source = "<config>";  // file name used in messages
+  // Given keys that have no effect with this config (e.g. algorithm.de_f with cmaes): rank 0
+  // prints them at start. Not part of the config itself.
+  std::vector<std::string> warnings;
 };
 
 // Throws ConfigError naming file, key and value (unknown key, wrong type, out of range,

@@ -542,6 +542,29 @@ TEST(Config, LoadConfigAppliesOverrides) {
   EXPECT_EQ(c.problem.dimension, 3);
 }
 
+// A key only other algorithms read, set to a non-default value, draws a warning naming
+// where it came from and who reads it; the chosen algorithm's own keys and keys at their
+// default (as in a resolved config) do not.
+TEST(Config, WarnsAboutKeysTheChosenAlgorithmDoesNotRead) {
+  const Config cmaes = parse("[algorithm]\nname = \"cmaes\"\nmu = 4\nde_cr = 0.9\n",
+                             {"algorithm.de_f=0.5", "algorithm.survivor_selection=tournament"});
+  ASSERT_EQ(cmaes.warnings.size(), 2U);  // in the order of the algorithm catalog
+  EXPECT_THAT(cmaes.warnings[1],
+              AllOf(StartsWith("--set algorithm.de_f=0.5: algorithm.de_f has no effect"),
+                    HasSubstr("algorithm.name = \"cmaes\""), HasSubstr("read by de only")));
+  EXPECT_THAT(cmaes.warnings[0], AllOf(HasSubstr("algorithm.survivor_selection has no effect"),
+                                       HasSubstr("read by mu_plus_lambda, mu_comma_lambda only")));
+
+  const Config de = parse("[algorithm]\nname = \"de\"\nde_f = 0.5\nelitism = 3\n");
+  ASSERT_EQ(de.warnings.size(), 1U);
+  EXPECT_THAT(de.warnings[0], AllOf(StartsWith("cfg.toml: algorithm.elitism has no effect"),
+                                    HasSubstr("read by simple only")));
+
+  EXPECT_THAT(parse_config(to_toml(de), "resolved").warnings,
+              ::testing::ElementsAre(HasSubstr("algorithm.elitism has no effect")));
+  EXPECT_TRUE(parse_config(to_toml(parse("")), "resolved").warnings.empty());
+}
+
 TEST(Config, ToTomlRoundTripsTheDefaults) {
   const Config config = parse("");
   const Config again = parse_config(to_toml(config), "again");
