@@ -4,10 +4,13 @@
 // EVO_NO_MAIN into the evocluster library, whose users call evocluster::run from their own
 // main after registering problems.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +54,35 @@ bool is_first_rank() {
   return true;
 }
 
+// Every worker builds its evaluator before anything is written: a plugin or program that
+// loads on rank 0's node but not on another ends every rank with that worker's exit code
+// (2 for a configuration it cannot use). Each distinct error is printed once, with its ranks.
+int await_workers(evo::common::Transport& transport) {
+  std::map<std::string, std::vector<int>> ranks_by_error;
+  int exit_code = evo::common::kExitOk;
+  for (int pending = transport.size() - 1; pending > 0; --pending) {
+    const evo::common::Message message = transport.receive_any();
+    if (message.tag == Tag::kReady) continue;
+    if (message.tag != Tag::kWorkerError) {
+      ranks_by_error[fmt::format("unexpected message tag {} at start",
+                                 static_cast<int>(message.tag))]
+          .push_back(message.source);
+      exit_code = std::max(exit_code, evo::common::kExitFailure);
+      continue;
+    }
+    const auto error = evo::common::unpack_worker_error(message.payload);
+    ranks_by_error[error.text].push_back(message.source);
+    exit_code = std::max(exit_code, error.exit_code);
+  }
+  for (auto& [text, ranks] : ranks_by_error) {
+    std::sort(ranks.begin(), ranks.end());
+    spdlog::error("worker rank{} {}: {}", ranks.size() > 1 ? "s" : "", fmt::join(ranks, ", "),
+                  text);
+  }
+  if (exit_code != evo::common::kExitOk) evo::common::stop_workers(transport, exit_code);
+  return exit_code;
+}
+
 int run_as_master(evo::common::Transport& transport, const RunArguments& arguments) {
   evo::common::Config config;
   std::unique_ptr<evo::common::Evaluator> local_evaluator;
@@ -68,6 +100,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
       overrides.push_back(fmt::format("run.walltime={}", *seconds));
     }
     config = evo::common::load_config(arguments.config_path, overrides);
+    for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
     if (arguments.out_given) {
       if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
       config.run.output = arguments.out;
@@ -78,13 +111,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
     options.fresh = arguments.fresh;
     options.allow_config_change = arguments.allow_config_change;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
-    if (transport.size() == 1) {
-      local_evaluator = evo::worker::make_evaluator(config);
-    } else if (config.problem.name == "plugin") {
-      // Load it here once: a missing library, symbol or ABI mismatch, or a plugin.config the
-      // plugin refuses, ends every rank with exit 2 before any work starts.
-      evo::worker::make_evaluator(config);
-    }
+    if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
     evo::common::stop_workers(transport, e.exit_code());
@@ -94,6 +121,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
   for (int rank = 1; rank < transport.size(); ++rank) {
     transport.send(rank, Tag::kConfig, config_text);
   }
+  if (const int code = await_workers(transport); code != evo::common::kExitOk) return code;
   int exit_code = evo::common::kExitFailure;
   try {
     return evo::master::run_master(config, options, transport, local_evaluator.get());
@@ -115,13 +143,18 @@ int run_as_worker(evo::common::Transport& transport) {
     const auto config =
         evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");
     auto evaluator = evo::worker::make_evaluator(config);
+    transport.send(0, Tag::kReady, {});
     return evo::worker::run_worker(transport, *evaluator, config.run.seed);
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    transport.send(0, Tag::kWorkerError, evo::common::pack_text(e.what()));
-    // The master ends the run when it reads the report; wait for that.
+    // The master prints it (once for all ranks that report the same) and ends the run.
+    const auto* error = dynamic_cast<const evo::common::Error*>(&e);
+    transport.send(
+        0, Tag::kWorkerError,
+        evo::common::pack_worker_error(
+            {error != nullptr ? error->exit_code() : evo::common::kExitFailure, e.what()}));
     for (;;) {
-      if (transport.receive_any().tag == Tag::kStop) return evo::common::kExitFailure;
+      const evo::common::Message message = transport.receive_any();
+      if (message.tag == Tag::kStop) return evo::common::stop_exit_code(message);
     }
   }
 }

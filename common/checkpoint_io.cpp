@@ -1258,8 +1258,13 @@ class ImageReader : public Hdf5Site {
     if (std::set<std::string>(stored.begin(), stored.end()) !=
             std::set<std::string>(expected.begin(), expected.end()) ||
         stored.size() != expected.size()) {
-      invalid(fmt::format("/logbook has columns [{}], this build expects [{}]",
-                          fmt::join(stored, ", "), fmt::join(expected, ", ")));
+      // An intact file of a build with another column set is not damage: falling back to an
+      // older checkpoint would find the same, so say which build can resume it.
+      throw IncompatibleCheckpointError(
+          checkpoint_prefix(file_) +
+          fmt::format("written by a build with other logbook columns [{}], this build has [{}]: "
+                      "resume it with the evocluster version that wrote it",
+                      fmt::join(stored, ", "), fmt::join(expected, ", ")));
     }
     Logbook logbook;
     std::optional<hsize_t> rows;

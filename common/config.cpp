@@ -27,10 +27,12 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <utility>
 
+#include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "common/problem_catalog.hpp"
 
@@ -103,6 +105,7 @@ constexpr std::array kKeys = {
     KeyName{"algorithm", "crossover_indpb"},
     KeyName{"algorithm", "creep_step"},
     KeyName{"algorithm", "replacement"},
+    KeyName{"algorithm", "survivor_selection"},
     KeyName{"checkpoint", "every_generations"},
     KeyName{"checkpoint", "every_seconds"},
     KeyName{"checkpoint", "keep"},
@@ -113,14 +116,9 @@ constexpr std::array kKeys = {
     KeyName{"dispatch", "max_failure_share"},
 };
 
-constexpr std::array<std::string_view, 7> kAlgorithms = {
-    "simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "nsga2", "steady_state"};
 // mu_plus_lambda / mu_comma_lambda defaults when neither probability is given.
 constexpr double kMuLambdaCrossoverProb = 0.6;
 constexpr double kMuLambdaMutationProb = 0.3;
-// Algorithms that minimise objective 0 only: a problem with several objectives needs nsga2.
-constexpr std::array<std::string_view, 4> kSingleObjectiveAlgorithms = {
-    "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de"};
 constexpr std::string_view kCommandProblem = "command";
 constexpr std::string_view kPluginProblem = "plugin";
 
@@ -861,13 +859,14 @@ void read_operator(Reader& in, std::string_view key, std::string& out,
 void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* genome_kind) {
   std::string name = algorithm.name;
   if (in.text("algorithm", "name", name)) {
-    if (std::find(kAlgorithms.begin(), kAlgorithms.end(), name) != kAlgorithms.end()) {
+    if (find_algorithm(name) != nullptr) {
       algorithm.name = name;
     } else {
-      const auto best = closest(name, kAlgorithms);
+      std::vector<std::string_view> names;
+      for (const AlgorithmInfo& info : all_algorithms()) names.push_back(info.name);
+      const auto best = closest(name, names);
       in.fail("algorithm", "name",
-              fmt::format("unknown algorithm '{}' (available: {}){}", name,
-                          fmt::join(kAlgorithms, ", "),
+              fmt::format("unknown algorithm '{}' (available: {}){}", name, fmt::join(names, ", "),
                           best ? fmt::format("; did you mean '{}'?", *best) : ""),
               /*about=*/true);
     }
@@ -906,6 +905,7 @@ void read_algorithm(Reader& in, AlgorithmConfig& algorithm, const GenomeKind* ge
   in.integer("algorithm", "creep_step", algorithm.creep_step, 1);
   in.choice("algorithm", "replacement", algorithm.replacement,
             std::array<std::string_view, 2>{"worst", "tournament"});
+  in.choice("algorithm", "survivor_selection", algorithm.survivor_selection, kSelections);
 }
 
 void read_checkpoint(Reader& in, CheckpointConfig& checkpoint) {
@@ -924,7 +924,21 @@ void read_dispatch(Reader& in, DispatchConfig& dispatch) {
 
 // Checks across sections: the problem's own limits, and whether the algorithm fits the
 // genome and the problem. Runs after every section was read.
-void check_combination(Reader& in, const Config& config, const ProblemInfo* problem) {
+// Where objective_count(config) comes from, for messages.
+std::string objectives_source(const Config& config) {
+  if (config.problem.name == kCommandProblem) {
+    return fmt::format("command.objectives = {}", config.command.objectives);
+  }
+  if (config.problem.name == kPluginProblem) {
+    return fmt::format("plugin.objectives = {}", config.plugin.objectives);
+  }
+  if (config.problem.objectives > 0) {
+    return fmt::format("problem.objectives = {}", config.problem.objectives);
+  }
+  return "the problem's own count";
+}
+
+void check_combination(Reader& in, const Config& config) {
   const ProblemConfig& p = config.problem;
   if (p.objectives > 0 && p.name != "dtlz2") {
     in.fail("problem", "objectives",
@@ -949,29 +963,30 @@ void check_combination(Reader& in, const Config& config, const ProblemInfo* prob
   }
 
   const AlgorithmConfig& a = config.algorithm;
+  const AlgorithmInfo& algorithm = algorithm_info(a.name);
   const KeyName name_key{"algorithm", "name"};
-  if ((a.name == "cmaes" || a.name == "de") && config.genome.type != "real") {
+  if (algorithm.real_genome_only && config.genome.type != "real") {
     in.add(in.origin_of_either(name_key, {"genome", "type"}),
            fmt::format("algorithm.name = '{}' needs genome.type = \"real\": it moves through a "
                        "continuous space by vector arithmetic, got genome.type = '{}'",
                        a.name, config.genome.type));
   }
-  const bool objectives_known = problem != nullptr || p.name == kCommandProblem;
-  const int objectives = objectives_known ? objective_count(config) : 1;
-  if (std::find(kSingleObjectiveAlgorithms.begin(), kSingleObjectiveAlgorithms.end(), a.name) !=
-          kSingleObjectiveAlgorithms.end() &&
-      objectives > 1) {
+  // Every problem's count is known here: the catalog's or registry's, command.objectives,
+  // plugin.objectives.
+  const int objectives = objective_count(config);
+  if (!algorithm.multi_objective && objectives > 1) {
     in.add(in.origin_of_either(name_key, {"problem", "name"}),
            fmt::format("algorithm.name = '{}' minimises a single objective, but problem '{}' has "
-                       "{}: use algorithm.name = \"nsga2\"",
-                       a.name, p.name, objectives));
+                       "{} objectives ({}): use algorithm.name = \"nsga2\"",
+                       a.name, p.name, objectives, objectives_source(config)));
   }
   if (!a.hv_reference.empty() && static_cast<int>(a.hv_reference.size()) != objectives) {
     in.fail("algorithm", "hv_reference",
             fmt::format("needs one coordinate per objective ({}), got {}", objectives,
                         a.hv_reference.size()));
   }
-  const bool mu_lambda = a.name == "mu_plus_lambda" || a.name == "mu_comma_lambda";
+  const bool mu_lambda = algorithm.kind == AlgorithmKind::kMuPlusLambda ||
+                         algorithm.kind == AlgorithmKind::kMuCommaLambda;
   if (mu_lambda && a.crossover_prob + a.mutation_prob > 1) {
     in.add(in.origin_of_either({"algorithm", "crossover_prob"}, {"algorithm", "mutation_prob"}),
            fmt::format("algorithm.crossover_prob + algorithm.mutation_prob must be <= 1 for {} "
@@ -1134,6 +1149,7 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("crossover_indpb", algorithm.crossover_indpb);
   out.integer("creep_step", algorithm.creep_step);
   out.string("replacement", algorithm.replacement);
+  out.string("survivor_selection", algorithm.survivor_selection);
 
   if (!results_only) {
     const CheckpointConfig& checkpoint = config.checkpoint;
@@ -1154,6 +1170,53 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.number("failure_fitness", dispatch.failure_fitness);
   out.number("max_failure_share", dispatch.max_failure_share);
   return out.text();
+}
+
+// The "key = value" lines of the [algorithm] section of a canonical text, by key.
+std::map<std::string, std::string> algorithm_values(const std::string& canonical) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(canonical);
+  bool in_algorithm = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with('[')) {
+      in_algorithm = line == "[algorithm]";
+    } else if (const auto equals = line.find(" = "); in_algorithm && equals != std::string::npos) {
+      values[line.substr(0, equals)] = line.substr(equals + 3);
+    }
+  }
+  return values;
+}
+
+// Keys that some other algorithm reads, given a value other than the default with `chosen`:
+// most likely a config written for another algorithm, which deserves a word rather than
+// silence. (A resolved config, e.g. a checkpoint's, lists every key at its default.)
+std::vector<std::string> keys_without_effect(const Reader& in, const Config& config,
+                                             const AlgorithmInfo& chosen) {
+  const auto values = algorithm_values(canonical_text(config, false));
+  const auto defaults = algorithm_values(canonical_text(Config{}, false));
+  std::vector<std::string> warnings;
+  std::set<std::string_view> reported;
+  for (const AlgorithmInfo& other : all_algorithms()) {
+    for (const std::string_view key : other.own_keys) {
+      const std::string name(key);
+      if (!in.present("algorithm", key) || reported.contains(key) ||
+          std::ranges::find(chosen.own_keys, key) != chosen.own_keys.end() ||
+          values.at(name) == defaults.at(name)) {
+        continue;
+      }
+      reported.insert(key);
+      std::vector<std::string_view> readers;
+      for (const AlgorithmInfo& info : all_algorithms()) {
+        if (std::ranges::find(info.own_keys, key) != info.own_keys.end()) {
+          readers.push_back(info.name);
+        }
+      }
+      warnings.push_back(fmt::format(
+          "{}: algorithm.{} has no effect with algorithm.name = \"{}\" (it is read by {} only)",
+          in.origin("algorithm", key), key, chosen.name, fmt::join(readers, ", ")));
+    }
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -1193,15 +1256,18 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
-  const std::string& algorithm = config.algorithm.name;
-  if ((algorithm == "mu_plus_lambda" || algorithm == "mu_comma_lambda") &&
+  const AlgorithmInfo* algorithm = find_algorithm(config.algorithm.name);
+  if (algorithm != nullptr &&
+      (algorithm->kind == AlgorithmKind::kMuPlusLambda ||
+       algorithm->kind == AlgorithmKind::kMuCommaLambda) &&
       !in.present("algorithm", "crossover_prob") && !in.present("algorithm", "mutation_prob")) {
     // varOr makes each child by one operator, so the two must sum to <= 1; the global
     // defaults (0.9, 0.2) do not, DEAP's examples' values do.
     config.algorithm.crossover_prob = kMuLambdaCrossoverProb;
     config.algorithm.mutation_prob = kMuLambdaMutationProb;
   }
-  if (in.errors().empty()) check_combination(in, config, problem);
+  if (in.errors().empty()) check_combination(in, config);
+  if (algorithm != nullptr) config.warnings = keys_without_effect(in, config, *algorithm);
 
   if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
   return config;
@@ -1231,8 +1297,10 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
 
 std::string to_toml(const Config& config) { return canonical_text(config, false); }
 
+std::string result_text(const Config& config) { return canonical_text(config, true); }
+
 std::uint64_t result_hash(const Config& config) {
-  const std::string text = canonical_text(config, true);
+  const std::string text = result_text(config);
   return XXH3_64bits(text.data(), text.size());
 }
 

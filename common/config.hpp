@@ -82,6 +82,10 @@ struct AlgorithmConfig {
   double crossover_indpb = 0.5;          // uniform crossover: per-gene swap probability
   int creep_step = 1;                    // creep mutation: largest step, in whole units
   std::string replacement = "worst";     // steady_state: worst | tournament
+  // mu_plus_lambda, mu_comma_lambda: how the next mu parents are picked from parents +
+  // children (plus) or the children (comma); any algorithm.selection method. "best" is
+  // truncation, as evolution strategies select.
+  std::string survivor_selection = "best";
   // mu_plus_lambda, mu_comma_lambda, cmaes (0 = the algorithm's default, see
   // docs/algorithms.md):
   int mu = 0;
@@ -119,6 +123,9 @@ struct Config {
   CheckpointConfig checkpoint;
   DispatchConfig dispatch;
   std::string source = "<config>";  // file name used in messages
+  // Given keys that have no effect with this config (e.g. algorithm.de_f with cmaes): rank 0
+  // prints them at start. Not part of the config itself.
+  std::vector<std::string> warnings;
 };
 
 // Throws ConfigError naming file, key and value (unknown key, wrong type, out of range,
@@ -137,6 +144,8 @@ std::string to_toml(const Config& config);
 // dispatch.batch, dispatch.in_flight,
 // and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
 std::uint64_t result_hash(const Config& config);
+// The text result_hash hashes: to_toml without the keys above.
+std::string result_text(const Config& config);
 
 // Objectives per individual: the catalog's count for a built-in problem, command.objectives
 // for "command", plugin.objectives for "plugin". `config` must be valid (as parse_config returns

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <charconv>
 #include <climits>
 #include <cstring>
 #include <limits>
@@ -393,6 +394,29 @@ std::string unpack_text(std::span<const std::byte> payload) {
   std::string text(length, '\0');
   reader.bytes(text.data(), length);
   return text;
+}
+
+// The exit code travels as the first line of the text.
+std::vector<std::byte> pack_worker_error(const WorkerError& error) {
+  return pack_text(fmt::format("{}\n{}", error.exit_code, error.text));
+}
+
+WorkerError unpack_worker_error(std::span<const std::byte> payload) {
+  const std::string text = unpack_text(payload);
+  const std::size_t newline = text.find('\n');
+  WorkerError error;
+  if (newline == std::string::npos ||
+      std::from_chars(text.data(), text.data() + newline, error.exit_code).ptr !=
+          text.data() + newline) {
+    throw Error("malformed worker error message");
+  }
+  error.text = text.substr(newline + 1);
+  return error;
+}
+
+Error worker_error(const Message& report) {
+  const WorkerError error = unpack_worker_error(report.payload);
+  return Error(fmt::format("worker rank {}: {}", report.source, error.text), error.exit_code);
 }
 
 void stop_workers(Transport& transport, int exit_code) {

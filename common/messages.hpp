@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/error.hpp"
 #include "common/evaluator.hpp"
 #include "common/rng.hpp"
 #include "common/transport.hpp"
@@ -105,6 +106,17 @@ Rng::State unpack_rng_state(std::span<const std::byte> payload);
 
 std::vector<std::byte> pack_text(const std::string& text);
 std::string unpack_text(std::span<const std::byte> payload);
+
+// kWorkerError: a worker's fatal error and the exit code the run is to end with (2 when
+// the worker could not use the configuration, e.g. a plugin that does not load on its node).
+struct WorkerError {
+  int exit_code = kExitFailure;
+  std::string text;
+};
+std::vector<std::byte> pack_worker_error(const WorkerError& error);
+WorkerError unpack_worker_error(std::span<const std::byte> payload);
+// The Error a kWorkerError message reports, naming the worker's rank.
+Error worker_error(const Message& report);
 
 // kStop to every worker rank, carrying the exit code they are to return.
 void stop_workers(Transport& transport, int exit_code);

@@ -15,7 +15,8 @@ enum class Tag : int {
   kResults,      // worker -> master: ResultBatch
   kRngState,     // master -> worker: set your RNG stream (each job start and resume)
   kStop,         // master -> worker: exit; payload empty or the exit code as text
-  kWorkerError,  // worker -> master: text of a fatal error
+  kWorkerError,  // worker -> master: a fatal error, WorkerError
+  kReady,        // worker -> master at start: evaluator built, ready for tasks
 };
 
 struct Message {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "master/cmaes.hpp"
 #include "master/differential_evolution.hpp"
@@ -12,15 +13,32 @@
 namespace evo::master {
 
 std::unique_ptr<Algorithm> make_algorithm(const common::Config& config) {
-  const std::string& name = config.algorithm.name;
-  if (name == "simple") return std::make_unique<SimpleGa>(config);
-  if (name == "mu_plus_lambda") return std::make_unique<MuLambda>(config, /*plus=*/true);
-  if (name == "mu_comma_lambda") return std::make_unique<MuLambda>(config, /*plus=*/false);
-  if (name == "cmaes") return std::make_unique<Cmaes>(config);
-  if (name == "de") return std::make_unique<DifferentialEvolution>(config);
-  if (name == "nsga2") return std::make_unique<Nsga2>(config);
-  throw common::ConfigError(fmt::format("{}: algorithm.name: '{}' is not available in this version",
-                                        config.source, config.algorithm.name));
+  const common::AlgorithmInfo& info = common::algorithm_info(config.algorithm.name);
+  // Config validation refuses this too; checked again because a Config can be built in code.
+  if (!info.multi_objective && common::objective_count(config) > 1) {
+    throw common::ConfigError(fmt::format(
+        "{}: algorithm.name = '{}' minimises a single objective, but the problem has {} "
+        "objectives: use algorithm.name = \"nsga2\"",
+        config.source, info.name, common::objective_count(config)));
+  }
+  // No default: a kind added to the catalog without a case here does not compile.
+  switch (info.kind) {
+    case common::AlgorithmKind::kSimple:
+      return std::make_unique<SimpleGa>(config);
+    case common::AlgorithmKind::kMuPlusLambda:
+      return std::make_unique<MuLambda>(config, /*plus=*/true);
+    case common::AlgorithmKind::kMuCommaLambda:
+      return std::make_unique<MuLambda>(config, /*plus=*/false);
+    case common::AlgorithmKind::kCmaes:
+      return std::make_unique<Cmaes>(config);
+    case common::AlgorithmKind::kDe:
+      return std::make_unique<DifferentialEvolution>(config);
+    case common::AlgorithmKind::kNsga2:
+      return std::make_unique<Nsga2>(config);
+    case common::AlgorithmKind::kSteadyState:
+      return nullptr;  // no generation barrier: master.cpp runs master/steady_state.hpp instead
+  }
+  throw common::Error(fmt::format("algorithm.name '{}': no builder", info.name));
 }
 
 }  // namespace evo::master

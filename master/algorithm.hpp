@@ -25,8 +25,10 @@ class Algorithm {
   // The next generation's candidates; members with NaN fitness still need evaluating.
   // Precondition: accept() has been called at least once.
   virtual common::Population breed(common::Rng& rng) = 0;
-  // Takes fully evaluated candidates (from initial_population or breed).
-  virtual void accept(common::Population evaluated) = 0;
+  // Takes fully evaluated candidates (from initial_population or breed). `rng` is the
+  // master's, for a survivor selection that draws (mu_lambda); accept runs after the
+  // generation's evaluations, so a checkpoint taken mid-generation holds the RNG before it.
+  virtual void accept(common::Population evaluated, common::Rng& rng) = 0;
   virtual const common::Population& population() const = 0;
   // A quality indicator of the population for the logbook (nsga2: hypervolume), if any.
   virtual std::optional<double> hypervolume() const { return std::nullopt; }
@@ -37,7 +39,8 @@ class Algorithm {
                              common::Population population) = 0;
 };
 
-// Throws ConfigError for an algorithm this build does not have.
+// nullptr for steady_state, which is not generational (master/steady_state.hpp). Throws
+// ConfigError for an unknown name or a single-objective algorithm on several objectives.
 std::unique_ptr<Algorithm> make_algorithm(const common::Config& config);
 
 }  // namespace evo::master

@@ -111,7 +111,7 @@ common::Population Cmaes::breed(common::Rng& rng) {
   return samples;
 }
 
-void Cmaes::accept(common::Population evaluated) {
+void Cmaes::accept(common::Population evaluated, common::Rng& /*rng*/) {
   const auto n = static_cast<Eigen::Index>(n_);
   if (!started_) {  // x0, evaluated once
     start_from(Eigen::Map<const Eigen::VectorXd>(evaluated.genome(0).data(), n));

@@ -60,7 +60,7 @@ common::Population DifferentialEvolution::breed(common::Rng& rng) {
   return trials;
 }
 
-void DifferentialEvolution::accept(common::Population evaluated) {
+void DifferentialEvolution::accept(common::Population evaluated, common::Rng& /*rng*/) {
   if (population_.size() == 0) {  // the initial population
     population_ = std::move(evaluated);
     return;

@@ -21,7 +21,7 @@ class DifferentialEvolution : public Algorithm {
   common::Population initial_population(common::Rng& rng) override;
   // Trial vectors, trial i for target i.
   common::Population breed(common::Rng& rng) override;
-  void accept(common::Population evaluated) override;
+  void accept(common::Population evaluated, common::Rng& rng) override;
   const common::Population& population() const override { return population_; }
   common::AlgorithmState save_state() const override;
   void restore_state(const common::AlgorithmState& state, common::Population population) override;

@@ -87,10 +87,7 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
 }
 
 void Dispatcher::check_result_message(const common::Message& message) {
-  if (message.tag == common::Tag::kWorkerError) {
-    throw common::EvaluationError(
-        fmt::format("worker rank {}: {}", message.source, common::unpack_text(message.payload)));
-  }
+  if (message.tag == common::Tag::kWorkerError) throw common::worker_error(message);
   if (message.tag != common::Tag::kResults) {
     throw common::Error(fmt::format("unexpected message tag {} from rank {} during evaluation",
                                     static_cast<int>(message.tag), message.source));

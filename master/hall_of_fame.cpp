@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "master/non_dominated.hpp"
 
@@ -15,7 +16,9 @@ HallOfFame HallOfFame::for_config(const common::Config& config) {
   return HallOfFame(static_cast<std::size_t>(config.run.hall_of_fame),
                     static_cast<std::size_t>(config.problem.dimension),
                     static_cast<std::size_t>(common::objective_count(config)),
-                    config.algorithm.name == "nsga2" ? Kind::kParetoFront : Kind::kBest);
+                    common::algorithm_info(config.algorithm.name).multi_objective
+                        ? Kind::kParetoFront
+                        : Kind::kBest);
 }
 
 bool HallOfFame::contains_genome(std::span<const double> genome) const {

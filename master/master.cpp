@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "common/checkpoint_store.hpp"
 #include "common/directory_lock.hpp"
@@ -78,9 +79,8 @@ class JobRun {
         walltime_(walltime),
         store_(directory_ / "checkpoints", config.checkpoint.keep),
         journal_(directory_ / "checkpoints" / "journal.bin"),
-        steady_(config.algorithm.name == "steady_state" ? std::make_unique<SteadyState>(config)
-                                                        : nullptr),
-        algorithm_(steady_ ? nullptr : make_algorithm(config)),
+        algorithm_(make_algorithm(config)),
+        steady_(algorithm_ ? nullptr : std::make_unique<SteadyState>(config)),
         hall_of_fame_(HallOfFame::for_config(config)),
         rng_(common::Rng::for_master(config.run.seed, job)),
         worker_log_(directory_ / "workers.csv", dispatcher.worker_stats()),
@@ -233,7 +233,7 @@ class JobRun {
     candidates_ = nullptr;
     if (outcome.stopped) return false;
 
-    algorithm_->accept(std::move(candidates));
+    algorithm_->accept(std::move(candidates), rng_);
     hall_of_fame_.update(algorithm_->population());
     generation_ = gen;
     evaluations_ += needed;
@@ -530,8 +530,8 @@ class JobRun {
   WalltimeGuard& walltime_;
   common::CheckpointStore store_;
   common::EvaluationJournal journal_;
+  std::unique_ptr<Algorithm> algorithm_;  // a generational algorithm, else null
   std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
-  std::unique_ptr<Algorithm> algorithm_;  // every other (generational) algorithm
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
@@ -564,11 +564,20 @@ int run_master(const common::Config& config, const RunOptions& options,
   const FailurePolicy policy{config.dispatch.retries, config.dispatch.failure_fitness,
                              config.dispatch.max_failure_share};
   Dispatcher dispatcher(transport, local_evaluator, config.dispatch, policy);
-  ensure_writable_directory(options.output);
-  const common::DirectoryLock lock(options.output, kLockWaitSeconds);
-  if (options.fresh) archive_previous_results(options.output);
-
-  ResumePoint start = options.fresh ? ResumePoint{} : find_resume_point(config, options);
+  std::optional<common::DirectoryLock> lock;
+  ResumePoint start;
+  try {
+    ensure_writable_directory(options.output);
+    lock.emplace(options.output, kLockWaitSeconds);
+    if (options.fresh) archive_previous_results(options.output);
+    if (!options.fresh) start = find_resume_point(config, options);
+  } catch (const common::Error& e) {
+    // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
+    // output directory or checkpoint ends every rank with its exit code (3, 4, ...).
+    spdlog::error("{}", e.what());
+    dispatcher.stop_workers(e.exit_code());
+    return e.exit_code();
+  }
   if (start.state) {
     spdlog::info("resuming from {} (job {}, generation {}{})", start.path.string(), start.job,
                  start.state->generation, start.state->final ? ", final" : "");

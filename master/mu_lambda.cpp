@@ -17,7 +17,8 @@ MuLambda::MuLambda(const common::Config& config, bool plus)
                                           : 2 * mu_),
       dimension_(static_cast<std::size_t>(config.problem.dimension)),
       objectives_(static_cast<std::size_t>(common::objective_count(config))),
-      variation_(config) {}
+      variation_(config),
+      survivor_selection_(config.algorithm.survivor_selection, config.algorithm.tournament_size) {}
 
 common::Population MuLambda::initial_population(common::Rng& rng) {
   common::Population initial(mu_, dimension_, objectives_);
@@ -54,7 +55,7 @@ common::Population MuLambda::breed(common::Rng& rng) {
   return children;
 }
 
-void MuLambda::accept(common::Population evaluated) {
+void MuLambda::accept(common::Population evaluated, common::Rng& rng) {
   if (parents_.size() == 0) {  // the initial population
     parents_ = std::move(evaluated);
     return;
@@ -62,8 +63,9 @@ void MuLambda::accept(common::Population evaluated) {
   common::Population pool(0, dimension_, objectives_);
   if (plus_) pool = parents_;
   for (std::size_t i = 0; i < evaluated.size(); ++i) pool.push_back_from(evaluated, i);
+  // As DEAP's toolbox.select(pool, mu): a drawing method may pick one individual twice.
   common::Population next(0, dimension_, objectives_);
-  for (std::size_t i : best_indices(pool, mu_)) next.push_back_from(pool, i);
+  for (std::size_t i : survivor_selection_.select(pool, mu_, rng)) next.push_back_from(pool, i);
   parents_ = std::move(next);
 }
 

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
+#include <utility>
 
 #include "common/error.hpp"
 #include "master/hypervolume.hpp"
@@ -15,7 +17,47 @@ namespace {
 // The customary reference point for problems whose fronts lie in [0, 1]^m (ZDT, DTLZ2).
 constexpr double kDefaultReference = 1.1;
 
+std::vector<std::size_t> permutation(std::size_t n, common::Rng& rng) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  for (std::size_t k = n - 1; k > 0; --k) std::swap(order[k], order[rng.below(k + 1)]);
+  return order;
+}
+
 }  // namespace
+
+std::vector<std::size_t> select_tournament_dcd(const common::Population& population,
+                                               std::span<const double> crowding, std::size_t count,
+                                               common::Rng& rng) {
+  const std::size_t n = population.size();
+  if (n < 2 || crowding.size() != n) {
+    throw common::Error(fmt::format(
+        "select_tournament_dcd: needs >= 2 members with a crowding distance each, got {} and {}", n,
+        crowding.size()));
+  }
+  const auto tournament = [&](std::size_t a, std::size_t b) {
+    if (dominates(population.fitness_of(a), population.fitness_of(b))) return a;
+    if (dominates(population.fitness_of(b), population.fitness_of(a))) return b;
+    if (crowding[a] != crowding[b]) return crowding[a] > crowding[b] ? a : b;
+    return rng.bernoulli(0.5) ? a : b;
+  };
+  const std::vector<std::size_t> first = permutation(n, rng);
+  const std::vector<std::size_t> second = permutation(n, rng);
+  std::vector<std::size_t> chosen;
+  chosen.reserve(count);
+  // As DEAP: tournaments of positions (i, i + 1) and (i + 2, i + 3) of the first
+  // permutation, then of the second, for i = 0, 4, 8, ... (modulo n: neighbours stay
+  // distinct for n >= 2).
+  for (std::size_t i = 0; chosen.size() < count; i += 4) {
+    const std::array<std::pair<const std::vector<std::size_t>*, std::size_t>, 4> pairs = {
+        {{&first, i}, {&first, i + 2}, {&second, i}, {&second, i + 2}}};
+    for (const auto& [order, at] : pairs) {
+      if (chosen.size() == count) break;
+      chosen.push_back(tournament((*order)[at % n], (*order)[(at + 1) % n]));
+    }
+  }
+  return chosen;
+}
 
 Nsga2::Nsga2(const common::Config& config)
     : size_(static_cast<std::size_t>(config.algorithm.population)),
@@ -33,22 +75,12 @@ common::Population Nsga2::initial_population(common::Rng& rng) {
   return initial;
 }
 
-std::size_t Nsga2::crowded_tournament(std::size_t a, std::size_t b, common::Rng& rng) const {
-  if (ranks_[a] != ranks_[b]) return ranks_[a] < ranks_[b] ? a : b;
-  if (crowding_[a] != crowding_[b]) return crowding_[a] > crowding_[b] ? a : b;
-  return rng.bernoulli(0.5) ? a : b;
-}
-
 common::Population Nsga2::breed(common::Rng& rng) {
-  const std::size_t n = population_.size();
   common::Population children(0, dimension_, objectives_);
   children.genes.reserve(size_ * dimension_);
   children.fitness.reserve(size_ * objectives_);
-  for (std::size_t k = 0; k < size_; ++k) {
-    const std::size_t a = rng.below(n);
-    std::size_t b = rng.below(n - 1);
-    if (b >= a) ++b;  // two distinct contestants
-    children.push_back_from(population_, crowded_tournament(a, b, rng));
+  for (std::size_t i : select_tournament_dcd(population_, crowding_, size_, rng)) {
+    children.push_back_from(population_, i);
   }
   for (std::size_t i = 1; i < size_; i += 2) {
     if (rng.bernoulli(crossover_prob_)) {
@@ -89,7 +121,7 @@ void Nsga2::select_survivors(const common::Population& pool) {
   crowding_ = std::move(crowding);
 }
 
-void Nsga2::accept(common::Population evaluated) {
+void Nsga2::accept(common::Population evaluated, common::Rng& /*rng*/) {
   if (population_.size() == 0) {  // the initial population: ranked against itself
     select_survivors(evaluated);
     return;

@@ -1,5 +1,5 @@
 // NSGA-II (Deb, Pratap, Agarwal & Meyarivan 2002), as DEAP's selNSGA2 + selTournamentDCD
-// example: N parents chosen by binary tournaments on (front rank, crowding distance);
+// example and Deb's own C code (tourselect.c): N parents chosen by select_tournament_dcd;
 // consecutive pairs crossed with crossover_prob; every child mutated (per-gene probability
 // mutation_indpb, as Deb's NSGA-II; mutation_prob is not used); then the N survivors of
 // parents + children are taken front by front, the last front cut by crowding distance.
@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "common/config.hpp"
@@ -17,6 +18,18 @@
 
 namespace evo::master {
 
+// DEAP's selTournamentDCD (Deb's tourselect.c): two random permutations of the members;
+// consecutive pairs of each meet in binary tournaments, four at a time (two pairs of the
+// first permutation, then two of the second), so every member enters exactly two
+// tournaments when `count` equals the population size and it is a multiple of 4 (DEAP and
+// Deb require that; other sizes wrap around in each permutation). A tournament is won by
+// the member that Pareto-dominates the other, else by the larger crowding distance, else
+// by a coin flip. Draws: the first permutation (Fisher-Yates, below(k + 1) for k = n - 1
+// down to 1), the second, then one bernoulli(0.5) per tie, in tournament order.
+std::vector<std::size_t> select_tournament_dcd(const common::Population& population,
+                                               std::span<const double> crowding, std::size_t count,
+                                               common::Rng& rng);
+
 class Nsga2 : public Algorithm {
  public:
   explicit Nsga2(const common::Config& config);
@@ -24,7 +37,7 @@ class Nsga2 : public Algorithm {
   std::string name() const override { return "nsga2"; }
   common::Population initial_population(common::Rng& rng) override;
   common::Population breed(common::Rng& rng) override;
-  void accept(common::Population evaluated) override;
+  void accept(common::Population evaluated, common::Rng& rng) override;
   const common::Population& population() const override { return population_; }
   common::AlgorithmState save_state() const override;
   void restore_state(const common::AlgorithmState& state, common::Population population) override;
@@ -37,8 +50,6 @@ class Nsga2 : public Algorithm {
  private:
   // Keeps `size_` of `pool` and records their ranks and crowding distances.
   void select_survivors(const common::Population& pool);
-  // Index of the tournament winner between members a and b.
-  std::size_t crowded_tournament(std::size_t a, std::size_t b, common::Rng& rng) const;
 
   std::size_t size_;
   std::size_t dimension_;

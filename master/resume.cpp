@@ -19,14 +19,24 @@ fs::path job_directory(const fs::path& output, int job, int jobs) {
 
 namespace {
 
+// The "section.key = value" lines of a resolved config (common::to_toml writes one key per
+// line under its [section] header), so that a difference names the whole key.
 std::set<std::string> lines_of(const std::string& text) {
   std::set<std::string> lines;
   std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.insert(line);
+  std::string section;
+  for (std::string line; std::getline(stream, line);) {
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2);
+      continue;
+    }
+    lines.insert(section.empty() ? line : section + "." + line);
+  }
   return lines;
 }
 
-// "key = value" lines of the resolved config that differ between the two texts.
+// "section.key = value" lines of the resolved config that differ between the two texts.
 std::string describe_differences(const std::string& now, const std::string& then) {
   const auto now_lines = lines_of(now);
   const auto then_lines = lines_of(then);
@@ -40,13 +50,25 @@ std::string describe_differences(const std::string& now, const std::string& then
   return out;
 }
 
+// The result-shaping keys of a checkpoint's stored config, so that keys that may change on
+// resume (run.generations, checkpoint.*, ...) are not listed as reasons; the whole text if
+// it no longer parses (written by another version).
+std::string result_shaping_text(const std::string& stored_config) {
+  try {
+    return common::result_text(common::parse_config(stored_config, "checkpoint config"));
+  } catch (const common::Error&) {
+    return stored_config;
+  }
+}
+
 }  // namespace
 
 void check_compatible(const common::Config& config, const common::CheckpointState& state,
                       const fs::path& path, bool allow_change) {
   const std::uint64_t expected = common::result_hash(config);
   if (state.config_hash == expected) return;
-  const std::string differences = describe_differences(common::to_toml(config), state.config_text);
+  const std::string differences =
+      describe_differences(common::result_text(config), result_shaping_text(state.config_text));
   if (allow_change) {
     spdlog::warn(
         "--allow-config-change: resuming {} under a changed configuration; the run is "

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "common/error.hpp"
 
@@ -183,10 +184,13 @@ std::vector<std::size_t> best_indices(const common::Population& population, std:
 }
 
 Selection::Selection(const common::AlgorithmConfig& settings)
-    : method_(settings.selection), tournament_size_(settings.tournament_size) {
+    : Selection(settings.selection, settings.tournament_size) {}
+
+Selection::Selection(std::string method, int tournament_size)
+    : method_(std::move(method)), tournament_size_(tournament_size) {
   if (method_ != "tournament" && method_ != "roulette" && method_ != "sus" && method_ != "best" &&
       method_ != "random") {
-    throw common::ConfigError(fmt::format("algorithm.selection: unknown method '{}'", method_));
+    throw common::ConfigError(fmt::format("selection: unknown method '{}'", method_));
   }
 }
 

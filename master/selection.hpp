@@ -46,10 +46,13 @@ std::vector<std::size_t> best_indices(const common::Population& population, std:
 // NaN or infinite fitness gets 0. When every share is 0 (all equal), every share is 1.
 std::vector<double> selection_weights(const common::Population& population);
 
-// algorithm.selection, fixed once from the config.
+// A selection method fixed once from the config (algorithm.selection, or
+// algorithm.survivor_selection with the same names).
 class Selection {
  public:
   explicit Selection(const common::AlgorithmConfig& settings);
+  // `method`: one of algorithm.selection's names.
+  Selection(std::string method, int tournament_size);
   std::vector<std::size_t> select(const common::Population& population, std::size_t count,
                                   common::Rng& rng) const;
 

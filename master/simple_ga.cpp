@@ -47,7 +47,9 @@ common::Population SimpleGa::breed(common::Rng& rng) {
   return next;
 }
 
-void SimpleGa::accept(common::Population evaluated) { population_ = std::move(evaluated); }
+void SimpleGa::accept(common::Population evaluated, common::Rng& /*rng*/) {
+  population_ = std::move(evaluated);
+}
 
 common::AlgorithmState SimpleGa::save_state() const {
   // Everything else a generation needs is the population and the master's RNG, which

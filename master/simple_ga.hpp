@@ -18,7 +18,7 @@ class SimpleGa : public Algorithm {
   std::string name() const override { return "simple"; }
   common::Population initial_population(common::Rng& rng) override;
   common::Population breed(common::Rng& rng) override;
-  void accept(common::Population evaluated) override;
+  void accept(common::Population evaluated, common::Rng& rng) override;
   const common::Population& population() const override { return population_; }
   common::AlgorithmState save_state() const override;
   void restore_state(const common::AlgorithmState& state, common::Population population) override;

@@ -1,10 +1,11 @@
 // The external-program evaluator. One evaluation is one child process:
 //
-//   scratch dir (mkdtemp) -> template file -> fork -> child: own process group, signals reset,
-//   stdin/stdout/stderr on pipes, cwd = scratch dir, execvpe(argv) -> parent: feeds stdin,
-//   reads stdout and stderr with poll() until both reach EOF and the child has exited,
-//   enforcing the timeout (SIGTERM to the group, SIGKILL after the grace) -> SIGKILL to the
-//   group (whatever the program left behind) -> reap -> classify -> remove scratch dir.
+//   scratch dir (mkdtemp) -> template file -> posix_spawnp: own process group, signals reset,
+//   stdin/stdout/stderr on pipes, cwd = scratch dir, other descriptors closed -> parent: feeds
+//   stdin, reads stdout and stderr with poll() until both reach EOF and the child has exited
+//   (a pidfd wakes poll() at the exit), enforcing the timeout (SIGTERM to the group, SIGKILL
+//   after the grace) -> SIGKILL to the group (whatever the program left behind) -> reap ->
+//   classify -> remove scratch dir.
 //
 // A grandchild that inherited stdout keeps the pipe open after the program exits; we read
 // on for kDrainAfterExit only, then kill the group, so it cannot hang the worker. The group
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -58,9 +60,9 @@ using Seconds = std::chrono::duration<double>;
 constexpr Seconds kDrainAfterExit{0.5};
 // Without a pidfd, how often we look whether the program has exited.
 constexpr std::chrono::milliseconds kExitPollTick{5};
-constexpr std::size_t kStdoutKept = 64 * 1024;  // the tail of stdout we parse
-constexpr std::size_t kStderrKept = 2 * 1024;   // the tail of stderr shown in failure details
-constexpr std::size_t kLineShown = 200;         // offending output line, truncated to this
+constexpr std::size_t kStdoutKept = 65536;  // the tail of stdout we parse
+constexpr std::size_t kStderrKept = 2048;   // the tail of stderr shown in failure details
+constexpr std::size_t kLineShown = 200;     // offending output line, truncated to this
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
 
@@ -68,7 +70,7 @@ std::string errno_text(int error) { return std::generic_category().message(error
 std::string gene_text(double value) {
   std::array<char, 32> buffer{};
   const int length = std::snprintf(buffer.data(), buffer.size(), "%.17g", value);
-  return std::string(buffer.data(), static_cast<std::size_t>(std::max(length, 0)));
+  return {buffer.data(), static_cast<std::size_t>(std::max(length, 0))};
 }
 
 std::string shown(std::string_view text) {
@@ -178,86 +180,100 @@ int poll_timeout_ms(std::optional<Clock::time_point> until, Clock::time_point no
   return static_cast<int>(std::min<std::int64_t>(ms, INT_MAX));
 }
 
-// Everything the child needs is prepared before fork(): after it, only async-signal-safe
-// calls until exec.
-RunResult run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                      const std::string& directory, const std::string& input, double timeout_s,
-                      double kill_grace_s) {
+// The attributes every program starts with, the same for every evaluation: a process group of
+// its own (so a timeout can end everything it started), no blocked signals and default
+// handling of every signal (the worker's mask and ignored signals would survive exec). One
+// exception is glibc's: its two internal signals (32 and 33) start ignored, as in every
+// program started with posix_spawn.
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    ::posix_spawnattr_init(&attributes_);
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t all;
+    sigfillset(&all);
+    ::posix_spawnattr_setflags(
+        &attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    ::posix_spawnattr_setpgroup(&attributes_, 0);
+    ::posix_spawnattr_setsigmask(&attributes_, &none);
+    ::posix_spawnattr_setsigdefault(&attributes_, &all);
+  }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  ~SpawnAttributes() { ::posix_spawnattr_destroy(&attributes_); }
+  const posix_spawnattr_t* get() const { return &attributes_; }
+
+ private:
+  posix_spawnattr_t attributes_{};
+};
+
+class SpawnFileActions {
+ public:
+  SpawnFileActions() { ::posix_spawn_file_actions_init(&actions_); }
+  SpawnFileActions(const SpawnFileActions&) = delete;
+  SpawnFileActions& operator=(const SpawnFileActions&) = delete;
+  ~SpawnFileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
+  posix_spawn_file_actions_t* get() { return &actions_; }
+
+ private:
+  posix_spawn_file_actions_t actions_{};
+};
+
+// The program is started with posix_spawnp, not fork + exec: glibc runs the child in the
+// worker's address space (CLONE_VM | CLONE_VFORK) until it execs, so the worker's mappings
+// (an MPI process has hundreds) are neither copied nor torn down again per evaluation, and
+// the call returns only once the program runs, in its own process group, or reports why it
+// could not start. `env` is a null-terminated array.
+RunResult run_program(const std::vector<std::string>& argv, char* const* env,
+                      const SpawnAttributes& attributes, const std::string& directory,
+                      const std::string& input, double timeout_s, double kill_grace_s) {
   RunResult result;
   std::vector<char*> argv_pointers;
+  argv_pointers.reserve(argv.size() + 1);
   for (const std::string& arg : argv) argv_pointers.push_back(const_cast<char*>(arg.c_str()));
   argv_pointers.push_back(nullptr);
-  std::vector<char*> env_pointers;
-  for (const std::string& entry : env) env_pointers.push_back(const_cast<char*>(entry.c_str()));
-  env_pointers.push_back(nullptr);
 
   auto in = make_pipe();
   auto out = make_pipe();
   auto err = make_pipe();
-  auto exec_status = make_pipe();  // carries (stage, errno) when chdir or exec fails
-  if (!in || !out || !err || !exec_status) {
+  if (!in || !out || !err) {
     result.start_error = fmt::format("cannot create pipes: {}", errno_text(errno));
     return result;
   }
 
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    result.start_error = fmt::format("fork failed: {}", errno_text(errno));
-    return result;
-  }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    // The worker's signal mask and ignored signals would survive exec: reset them all.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-      if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &default_action, nullptr);
+  pid_t pid = 0;
+  {
+    SpawnFileActions actions;
+    // dup2 clears close-on-exec on 0, 1 and 2; everything else the worker (or MPI) has open,
+    // with or without O_CLOEXEC, is closed before the program starts.
+    posix_spawn_file_actions_t* const list = actions.get();
+    int error = 0;
+    for (const auto& [from, to] :
+         {std::pair{in->read.get(), STDIN_FILENO}, std::pair{out->write.get(), STDOUT_FILENO},
+          std::pair{err->write.get(), STDERR_FILENO}}) {
+      if (error == 0) error = ::posix_spawn_file_actions_adddup2(list, from, to);
     }
-    std::array<int, 2> failure{0, 0};
-    if (::chdir(directory.c_str()) != 0) {
-      failure = {1, errno};
-    } else if (::dup2(in->read.get(), STDIN_FILENO) < 0 ||
-               ::dup2(out->write.get(), STDOUT_FILENO) < 0 ||
-               ::dup2(err->write.get(), STDERR_FILENO) < 0) {
-      failure = {2, errno};
-    } else {
-      // Descriptors the worker (or MPI) opened without O_CLOEXEC must not reach the program.
-      ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-      ::execvpe(argv_pointers[0], argv_pointers.data(), env_pointers.data());
-      failure = {3, errno};
+    if (error == 0) error = ::posix_spawn_file_actions_addchdir_np(list, directory.c_str());
+    if (error == 0) error = ::posix_spawn_file_actions_addclosefrom_np(list, STDERR_FILENO + 1);
+    if (error != 0) {
+      result.start_error = fmt::format("cannot prepare the start: {}", errno_text(error));
+      return result;
     }
-    [[maybe_unused]] const ssize_t ignored =
-        ::write(exec_status->write.get(), failure.data(), sizeof failure);
-    ::_exit(127);
+    error =
+        ::posix_spawnp(&pid, argv_pointers[0], list, attributes.get(), argv_pointers.data(), env);
+    if (error != 0) {
+      // One errno for every step in the child; a directory we cannot enter is told apart here.
+      const bool bad_directory = ::access(directory.c_str(), X_OK) != 0;
+      result.start_error = fmt::format(
+          "{}: {}", bad_directory ? "cannot enter the scratch directory" : "cannot execute",
+          errno_text(bad_directory ? errno : error));
+      return result;
+    }
   }
-
-  // Also here, so kill(-pid) works whichever of the two runs first (EACCES after exec is
-  // fine: the child did it itself).
-  ::setpgid(pid, pid);
   in->read.reset();
   out->write.reset();
   err->write.reset();
-  exec_status->write.reset();
-
-  // EOF: exec succeeded (close-on-exec); otherwise the child tells us what failed.
-  std::array<int, 2> failure{0, 0};
-  ssize_t got = 0;
-  do {
-    got = ::read(exec_status->read.get(), failure.data(), sizeof failure);
-  } while (got < 0 && errno == EINTR);
-  if (got == static_cast<ssize_t>(sizeof failure)) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    const char* stage = failure[0] == 1   ? "cannot enter the scratch directory"
-                        : failure[0] == 2 ? "cannot redirect stdin/stdout/stderr"
-                                          : "cannot execute";
-    result.start_error = fmt::format("{}: {}", stage, errno_text(failure[1]));
-    return result;
-  }
   result.started = true;
 
   UniqueFd stdin_fd = std::move(in->write);
@@ -431,10 +447,7 @@ class CommandEvaluator : public common::Evaluator {
     }
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
       const std::string_view text(*entry);
-      const bool ours = std::any_of(kEnvNames.begin(), kEnvNames.end(), [&](std::string_view n) {
-        return text.size() > n.size() && text.starts_with(n) && text[n.size()] == '=';
-      });
-      if (!ours) base_env_.emplace_back(text);
+      if (!ours(text) && !mpi_launcher_variable(text)) base_env_.emplace_back(text);
     }
   }
 
@@ -462,7 +475,7 @@ class CommandEvaluator : public common::Evaluator {
     const bool keep = outcome.status != common::EvalStatus::kOk && command_.keep_failed_scratch;
     if (keep) {
       outcome.detail += fmt::format(" [scratch kept: {}]", scratch);
-    } else {
+    } else if (::rmdir(scratch.c_str()) != 0) {  // one call when the program left nothing
       std::error_code ignored;
       std::filesystem::remove_all(scratch, ignored);
     }
@@ -472,6 +485,22 @@ class CommandEvaluator : public common::Evaluator {
  private:
   static constexpr std::array<std::string_view, 6> kEnvNames = {
       "EVO_SEED", "EVO_JOB", "EVO_GENERATION", "EVO_INDEX", "EVO_EVAL_SEED", "EVO_SCRATCH"};
+  // What mpirun / srun tell this rank about its MPI job (Open MPI, PMIx, PMI-1/2 as used by
+  // Slurm and MPICH). A program that uses MPI itself would take them for its own and try to
+  // join the worker's job (or connect to its PMI socket) instead of starting as a singleton.
+  static constexpr std::array<std::string_view, 4> kMpiPrefixes = {"OMPI_", "PMIX_", "PMI_",
+                                                                   "MPI_"};
+
+  // Whether `entry` ("NAME=value") sets one of the EVO_* variables we set per evaluation.
+  static bool ours(std::string_view entry) {
+    return std::any_of(kEnvNames.begin(), kEnvNames.end(), [&](std::string_view name) {
+      return entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=';
+    });
+  }
+  static bool mpi_launcher_variable(std::string_view entry) {
+    return std::any_of(kMpiPrefixes.begin(), kMpiPrefixes.end(),
+                       [&](std::string_view prefix) { return entry.starts_with(prefix); });
+  }
 
   common::EvalOutcome fail(common::EvalStatus status, const std::string& what,
                            std::string_view stderr_tail = {}) const {
@@ -588,18 +617,26 @@ class CommandEvaluator : public common::Evaluator {
       }
     }
 
-    std::vector<std::string> env = base_env_;
     common::Rng rng =
         common::Rng::for_evaluation(context.seed, context.job, context.generation, context.index);
-    env.push_back(fmt::format("EVO_SEED={}", context.seed));
-    env.push_back(fmt::format("EVO_JOB={}", context.job));
-    env.push_back(fmt::format("EVO_GENERATION={}", context.generation));
-    env.push_back(fmt::format("EVO_INDEX={}", context.index));
-    env.push_back(fmt::format("EVO_EVAL_SEED={}", rng.next_u64()));
-    env.push_back(fmt::format("EVO_SCRATCH={}", scratch));
+    const std::array<std::string, kEnvNames.size()> evaluation_env = {
+        fmt::format("EVO_SEED={}", context.seed),
+        fmt::format("EVO_JOB={}", context.job),
+        fmt::format("EVO_GENERATION={}", context.generation),
+        fmt::format("EVO_INDEX={}", context.index),
+        fmt::format("EVO_EVAL_SEED={}", rng.next_u64()),
+        fmt::format("EVO_SCRATCH={}", scratch)};
+    std::vector<char*> env;
+    env.reserve(base_env_.size() + evaluation_env.size() + 1);
+    for (const std::string& entry : base_env_) env.push_back(const_cast<char*>(entry.c_str()));
+    for (const std::string& entry : evaluation_env) {
+      env.push_back(const_cast<char*>(entry.c_str()));
+    }
+    env.push_back(nullptr);
 
-    const RunResult run = run_program(command_.argv, env, scratch, stdin_text(genome, context),
-                                      command_.timeout_s, command_.kill_grace_s);
+    const RunResult run =
+        run_program(command_.argv, env.data(), spawn_attributes_, scratch,
+                    stdin_text(genome, context), command_.timeout_s, command_.kill_grace_s);
     const std::string_view err = tail(run.err, kStderrKept);
     if (!run.started) return fail(common::EvalStatus::kFailed, run.start_error);
     if (run.timed_out) {
@@ -650,7 +687,10 @@ class CommandEvaluator : public common::Evaluator {
   std::size_t dimension_;
   int objectives_;
   std::string template_text_;
-  std::vector<std::string> base_env_;  // the worker's environment minus our EVO_* names
+  // The worker's environment minus our EVO_* names and the MPI launcher's variables, taken
+  // once at start-up.
+  std::vector<std::string> base_env_;
+  SpawnAttributes spawn_attributes_;
 };
 
 }  // namespace

@@ -68,7 +68,8 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
       }
     } catch (const std::exception& e) {
       spdlog::error("{}", e.what());
-      transport.send(0, common::Tag::kWorkerError, common::pack_text(e.what()));
+      transport.send(0, common::Tag::kWorkerError,
+                     common::pack_worker_error({common::kExitFailure, e.what()}));
     }
   }
 }

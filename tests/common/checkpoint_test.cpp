@@ -456,6 +456,39 @@ TEST_F(CheckpointTest, ChecksummedNonHdf5PayloadIsAnError) {
   expect_rejected(bytes, "open HDF5 image", "random_payload");
 }
 
+// A checkpoint of a build whose logbook has another column set is intact, just not this
+// build's: exit 4 naming the columns, not "damaged" (which would fall back to older files).
+TEST_F(CheckpointTest, OtherLogbookColumnsAreIncompatible) {
+  const fs::path path = dir_ / "ckpt.h5";
+  write_checkpoint(path, make_state(2));
+  Bytes bytes = read_bytes(path);
+  // Rename column "status_garbage" wherever the file names it (the columns attribute and the
+  // dataset link), then seal the payload and header again as a writer would.
+  const std::string column = "status_garbage";
+  std::size_t renamed = 0;
+  for (auto at = std::search(bytes.begin() + 512, bytes.end(), column.begin(), column.end());
+       at != bytes.end(); at = std::search(at + 1, bytes.end(), column.begin(), column.end())) {
+    *(at + static_cast<std::ptrdiff_t>(column.size()) - 1) = 'X';
+    ++renamed;
+  }
+  ASSERT_GT(renamed, 0U);
+  XXH128_canonical_t payload;
+  XXH128_canonicalFromHash(&payload, XXH3_128bits(bytes.data() + 512, bytes.size() - 512));
+  std::memcpy(bytes.data() + 32, payload.digest, 16);
+  reseal_header(bytes);
+  const fs::path older = dir_ / "older.h5";
+  write_bytes(older, bytes);
+  ASSERT_TRUE(verify_checkpoint(older).intact);
+  try {
+    read_checkpoint(older);
+    ADD_FAILURE() << "a checkpoint with another logbook column set was read";
+  } catch (const IncompatibleCheckpointError& error) {
+    EXPECT_EQ(error.exit_code(), kExitIncompatibleCheckpoint);
+    EXPECT_THAT(error.what(), HasSubstr("other logbook columns"));
+    EXPECT_THAT(error.what(), HasSubstr("status_garbagX"));
+  }
+}
+
 TEST_F(CheckpointTest, OtherFormatVersionIsIncompatible) {
   const fs::path path = dir_ / "ckpt.h5";
   write_checkpoint(path, make_state(2));

@@ -169,6 +169,7 @@ selection = "sus"
 crossover_indpb = 0.375
 creep_step = 3
 replacement = "tournament"
+survivor_selection = "roulette"
 
 [checkpoint]
 every_generations = 4
@@ -247,6 +248,7 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.problem.dimension, 12);
   EXPECT_EQ(c.problem.delay_distribution, "exponential");
   EXPECT_EQ(c.algorithm.replacement, "tournament");
+  EXPECT_EQ(c.algorithm.survivor_selection, "roulette");
   EXPECT_EQ(c.plugin.library, "./libmine.so");
   EXPECT_EQ(c.plugin.objectives, 2);
   EXPECT_EQ(c.plugin.config, "mode=fast");
@@ -540,6 +542,29 @@ TEST(Config, LoadConfigAppliesOverrides) {
   EXPECT_EQ(c.problem.dimension, 3);
 }
 
+// A key only other algorithms read, set to a non-default value, draws a warning naming
+// where it came from and who reads it; the chosen algorithm's own keys and keys at their
+// default (as in a resolved config) do not.
+TEST(Config, WarnsAboutKeysTheChosenAlgorithmDoesNotRead) {
+  const Config cmaes = parse("[algorithm]\nname = \"cmaes\"\nmu = 4\nde_cr = 0.9\n",
+                             {"algorithm.de_f=0.5", "algorithm.survivor_selection=tournament"});
+  ASSERT_EQ(cmaes.warnings.size(), 2U);  // in the order of the algorithm catalog
+  EXPECT_THAT(cmaes.warnings[1],
+              AllOf(StartsWith("--set algorithm.de_f=0.5: algorithm.de_f has no effect"),
+                    HasSubstr("algorithm.name = \"cmaes\""), HasSubstr("read by de only")));
+  EXPECT_THAT(cmaes.warnings[0], AllOf(HasSubstr("algorithm.survivor_selection has no effect"),
+                                       HasSubstr("read by mu_plus_lambda, mu_comma_lambda only")));
+
+  const Config de = parse("[algorithm]\nname = \"de\"\nde_f = 0.5\nelitism = 3\n");
+  ASSERT_EQ(de.warnings.size(), 1U);
+  EXPECT_THAT(de.warnings[0], AllOf(StartsWith("cfg.toml: algorithm.elitism has no effect"),
+                                    HasSubstr("read by simple only")));
+
+  EXPECT_THAT(parse_config(to_toml(de), "resolved").warnings,
+              ::testing::ElementsAre(HasSubstr("algorithm.elitism has no effect")));
+  EXPECT_TRUE(parse_config(to_toml(parse("")), "resolved").warnings.empty());
+}
+
 TEST(Config, ToTomlRoundTripsTheDefaults) {
   const Config config = parse("");
   const Config again = parse_config(to_toml(config), "again");
@@ -578,7 +603,7 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 63);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 64);
 }
 
 TEST(Config, BatchLimitsAreValidatedWithTheReason) {
@@ -603,9 +628,9 @@ TEST(Config, ResultHashIsPinned) {
   // (Changed when the [command] section was added, and again for the failure policy
   // keys of [dispatch]: both are always written; again for problem.instance_seed,
   // algorithm.selection, crossover_indpb and creep_step; for algorithm.replacement and
-  // the [plugin] section; and for the keys of mu_plus_lambda, cmaes, de, nsga2 and
-  // problem.objectives.)
-  EXPECT_EQ(result_hash(parse("")), 0x71b7a541f621ca21ULL);
+  // the [plugin] section; for the keys of mu_plus_lambda, cmaes, de, nsga2 and
+  // problem.objectives; and for algorithm.survivor_selection.)
+  EXPECT_EQ(result_hash(parse("")), 0xa8ae9fb9929b940aULL);
 }
 
 TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
@@ -642,6 +667,7 @@ TEST(Config, ResultHashChangesWithKeysThatShapeResults) {
                           "problem.instance_seed=10",
                           "algorithm.crossover=sbx",
                           "algorithm.replacement=worst",
+                          "algorithm.survivor_selection=best",
                           "plugin.library=other.so",
                           "plugin.objectives=1",
                           "plugin.config=x",
@@ -684,7 +710,7 @@ TEST(Config, CommandProblemReadsItsSection) {
   EXPECT_EQ(c.command.kill_grace_s, 2);
   EXPECT_FALSE(c.command.keep_failed_scratch);
   EXPECT_EQ(objective_count(c), 1);
-  EXPECT_EQ(objective_count(parse(kCommand, {"command.objectives=3"})), 3);
+  EXPECT_EQ(objective_count(parse(kCommand, {"command.objectives=3", "algorithm.name=nsga2"})), 3);
   EXPECT_EQ(objective_count(parse("[problem]\nname = \"sphere\"\n")), 1);
   const Config overridden = parse(kCommand, {"command.argv=[\"x\"]", "command.input=none"});
   EXPECT_EQ(overridden.command.argv, (std::vector<std::string>{"x"}));
@@ -769,7 +795,26 @@ namespace {
 TEST(Config, NewAlgorithmKeysAreCheckedAgainstProblemAndEachOther) {
   EXPECT_THAT(error_of("[algorithm]\nname = \"cmaes\"\n[problem]\nname = \"zdt1\"\n"),
               HasSubstr("algorithm.name = 'cmaes' minimises a single objective, but problem "
-                        "'zdt1' has 2: use algorithm.name = \"nsga2\""));
+                        "'zdt1' has 2 objectives (the problem's own count): use algorithm.name = "
+                        "\"nsga2\""));
+  // Every single-objective algorithm, with each place a count can come from.
+  for (const char* name : {"simple", "steady_state", "mu_plus_lambda", "mu_comma_lambda", "de"}) {
+    const std::string algorithm = std::string("\n[algorithm]\nname = \"") + name + "\"\n";
+    EXPECT_THAT(error_of(std::string(kCommand) + algorithm, {"command.objectives=2"}),
+                HasSubstr(std::string("algorithm.name = '") + name +
+                          "' minimises a single objective, but problem 'command' has 2 objectives "
+                          "(command.objectives = 2): use algorithm.name = \"nsga2\""));
+    EXPECT_THAT(error_of("[problem]\nname = \"plugin\"\n[plugin]\nlibrary = \"x.so\"\n"
+                         "objectives = 3\n[genome]\nlower = 0\nupper = 1" +
+                         algorithm),
+                HasSubstr("has 3 objectives (plugin.objectives = 3): use algorithm.name"));
+    EXPECT_THAT(error_of("[problem]\nname = \"dtlz2\"\nobjectives = 2\ndimension = 5" + algorithm),
+                HasSubstr("problem 'dtlz2' has 2 objectives (problem.objectives = 2)"));
+  }
+  EXPECT_EQ(
+      parse(std::string(kCommand) + "\n[algorithm]\nname = \"nsga2\"\n", {"command.objectives=2"})
+          .algorithm.name,
+      "nsga2");
   EXPECT_THAT(error_of("[algorithm]\nname = \"nsga2\"\nhv_reference = [1.0]\n"
                        "[problem]\nname = \"zdt2\"\n"),
               HasSubstr("algorithm.hv_reference needs one coordinate per objective (2), got 1"));
@@ -915,6 +960,19 @@ TEST(ConfigGenome, TspDimensionIsTheCityCount) {
   EXPECT_THAT(error_of("[problem]\nname = \"tsp_berlin52\"\ndimension = 30\n"),
               HasSubstr("cfg.toml: problem.dimension must be 52 for problem 'tsp_berlin52' (its "
                         "number of cities; it may be left out), got 30"));
+}
+
+TEST(Config, SurvivorSelectionTakesTheSelectionMethodsAndDefaultsToTruncation) {
+  EXPECT_EQ(parse_config("", "cfg.toml").algorithm.survivor_selection, "best");
+  EXPECT_EQ(parse_config("[algorithm]\nname = \"mu_comma_lambda\"\nsurvivor_selection = \"sus\"\n",
+                         "cfg.toml")
+                .algorithm.survivor_selection,
+            "sus");
+  EXPECT_THAT(
+      [] { parse_config("[algorithm]\nsurvivor_selection = \"truncation\"\n", "cfg.toml"); },
+      ThrowsMessage<ConfigError>(AllOf(HasSubstr("algorithm.survivor_selection"),
+                                       HasSubstr("tournament, roulette, sus, best, random"),
+                                       HasSubstr("'truncation'"))));
 }
 
 TEST(Config, SteadyStateKeysAreValidatedWithTheChoices) {

@@ -333,5 +333,23 @@ TEST(Messages, TextRoundTrips) {
   EXPECT_THROW(unpack_text(wire), Error);
 }
 
+TEST(Messages, WorkerErrorCarriesItsExitCodeAndText) {
+  const WorkerError sent{kExitUsage,
+                         "config from rank 0: plugin.library: cannot load\nsecond line"};
+  const WorkerError received = unpack_worker_error(pack_worker_error(sent));
+  EXPECT_EQ(received.exit_code, kExitUsage);
+  EXPECT_EQ(received.text, sent.text);
+
+  const Message report{3, Tag::kWorkerError, pack_worker_error(sent)};
+  const Error error = worker_error(report);
+  EXPECT_EQ(error.exit_code(), kExitUsage);
+  EXPECT_THAT(error.what(), HasSubstr("worker rank 3: config from rank 0: plugin.library"));
+
+  EXPECT_THAT([] { unpack_worker_error(pack_text("no exit code")); },
+              ThrowsMessage<Error>(HasSubstr("malformed worker error")));
+  EXPECT_THAT([] { unpack_worker_error(pack_text("2x\ntext")); },
+              ThrowsMessage<Error>(HasSubstr("malformed worker error")));
+}
+
 }  // namespace
 }  // namespace evo::common

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/config.hpp"
+#include "common/error.hpp"
 
 namespace evo::common {
 namespace {
@@ -30,7 +31,12 @@ TEST(ProblemRegistry, ARegisteredProblemIsAProblemNameWithItsObjectivesAndDomain
   const ProblemInfo* info = find_problem("registry_test_problem");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->objectives, 2);
-  const Config config = parse_config("[problem]\nname = \"registry_test_problem\"\n", "cfg.toml");
+  const Config config = parse_config(
+      "[problem]\nname = \"registry_test_problem\"\n[algorithm]\nname = \"nsga2\"\n", "cfg.toml");
+  EXPECT_THAT([] { parse_config("[problem]\nname = \"registry_test_problem\"\n", "cfg.toml"); },
+              ThrowsMessage<ConfigError>(
+                  HasSubstr("algorithm.name = 'simple' minimises a single objective, but problem "
+                            "'registry_test_problem' has 2 objectives")));
   EXPECT_EQ(objective_count(config), 2);
   EXPECT_EQ(config.genome.lower, -3);
   EXPECT_EQ(config.genome.upper, 4);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every algorithm of issue 6 under real mpirun (on real genomes; mu_plus_lambda and
-# mu_comma_lambda also on binary, integer and permutation genomes). Each runs once uninterrupted with 1 rank
+# mu_comma_lambda also on binary, integer and permutation genomes, and mu_plus_lambda with a
+# tournament survivor selection). Each runs once uninterrupted with 1 rank
 # (the reference); then with 4 ranks it is killed with kill -9 after its first checkpoint
 # and restarted, and must finish identical to the reference (population, hall of fame,
 # logbook, master RNG and the algorithm's own /algorithm state): one comparison for both
@@ -21,6 +22,9 @@ declare -A cases=(
   [mu_plus_lambda_binary]="algorithm.name=mu_plus_lambda problem.name=onemax problem.dimension=40 algorithm.mu=10 algorithm.lambda=20"
   [mu_plus_lambda_integer]="algorithm.name=mu_plus_lambda problem.name=rastrigin problem.dimension=6 genome.type=integer algorithm.mu=10 algorithm.lambda=20"
   [mu_comma_lambda_permutation]="algorithm.name=mu_comma_lambda problem.name=tsp_berlin52 problem.dimension=52 algorithm.mu=10 algorithm.lambda=30"
+  # Survivors drawn by a selection method (DEAP's toolbox.select) rather than truncation:
+  # accept() draws from the master's RNG too.
+  [mu_plus_lambda_tournament]="algorithm.name=mu_plus_lambda problem.name=rastrigin problem.dimension=6 algorithm.mu=10 algorithm.lambda=20 algorithm.survivor_selection=tournament algorithm.tournament_size=2"
 )
 
 # Both runs' /algorithm groups identical, and for multi-objective runs the logbook's
@@ -39,7 +43,7 @@ same_algorithm_state() {
 }
 
 for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary \
-  mu_plus_lambda_integer mu_comma_lambda_permutation; do
+  mu_plus_lambda_integer mu_comma_lambda_permutation mu_plus_lambda_tournament; do
   base=$(scratch "algorithms-$name")
   config=(run "$EVO_SOURCE_DIR/examples/demo.toml" --set problem.delay_ms=4
     --set run.generations=16 --set checkpoint.every_generations=3)
@@ -69,16 +73,7 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
 
   # kill -9 of the whole launch after its first checkpoint, then the same command again.
   out="$base/killed"
-  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 500); do
-    compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
-    sleep 0.02
-  done
-  sleep 0.3
-  if kill -0 "$pid" 2>/dev/null; then
-    kill_session "$pid"
-    wait "$pid" 2>/dev/null || true
+  if [[ $(kill_after_first_checkpoint "$out" 0.3 4 "${config[@]}") == killed ]]; then
     if evo_run 4 "${config[@]}" --out "$out" >>"$out.log" 2>&1 && grep -q "resuming from" "$out.log"; then
       at=$(grep -o "resuming from .*generation [0-9]*" "$out.log" | grep -o "[0-9]*$")
       same_results "$base/np1" "$out" "$name killed" &&
@@ -89,7 +84,6 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
       tail -n 20 "$out.log" >&2
     fi
   else
-    wait "$pid" 2>/dev/null || true
     fail "$name: finished before the kill; the test needs a slower run"
   fi
 
@@ -124,6 +118,17 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
   fi
 done
 
+# The survivor selection reaches the algorithm: same settings, other survivors, other logbook.
+plain=$EVO_WORK_DIR/algorithms-mu_plus_lambda/np1/logbook.csv
+drawn=$EVO_WORK_DIR/algorithms-mu_plus_lambda_tournament/np1/logbook.csv
+if [[ -s $plain && -s $drawn ]]; then
+  if cmp -s <(cut -d, -f1-6 "$plain") <(cut -d, -f1-6 "$drawn"); then
+    fail "survivor_selection=tournament gave the same logbook as truncation"
+  else
+    pass "survivor_selection=tournament evolves differently from truncation"
+  fi
+fi
+
 # Bad input under mpirun: exit 2 from every rank, the message names the key and value.
 base=$(scratch algorithms-bad-config)
 bad_config() {
@@ -139,7 +144,7 @@ bad_config() {
     tail -n 5 "$base/$label.log" >&2
   fi
 }
-bad_config "cmaes on zdt1" "algorithm.name = 'cmaes' minimises a single objective, but problem 'zdt1' has 2" \
+bad_config "cmaes on zdt1" "algorithm.name = 'cmaes' minimises a single objective, but problem 'zdt1' has 2 objectives" \
   --set algorithm.name=cmaes --set problem.name=zdt1
 bad_config "de population" "algorithm.population must be >= 4 for de rand/1/bin" \
   --set algorithm.name=de --set algorithm.population=3

@@ -5,7 +5,10 @@
 #     (%.17g round-trips every double, both ways);
 #  2. no scratch directory and no program process is left behind;
 #  3. a program that always fails (`false`) ends the run with exit code 1 and a message
-#     naming the individual and the status detail (whatever dispatch.retries says).
+#     naming the individual and the status detail (whatever dispatch.retries says);
+#  4. the program does not inherit the MPI launcher's variables, so an MPI program works;
+#  5. a program that misbehaves in every way is classified as it says it misbehaved, leaves
+#     nothing behind, and gives the same result on 1 and 3 ranks.
 source "$(dirname "$0")/lib.sh"
 
 base=$(scratch command)
@@ -160,6 +163,75 @@ for np in 1 3; do
 done
 same_results "$base/partial1" "$base/partial3" "failing genomes np=1 vs np=3" &&
   pass "failing genomes: identical on 1 and 3 ranks"
+
+# The MPI launcher's variables (OMPI_*, PMIX_*, PMI_*, MPI_*: every rank has them) do not
+# reach the program, which could be an MPI program of its own: one that sees any fails, and
+# an always-failing program stops the run.
+no_mpi_env='["awk", "BEGIN { for (k in ENVIRON) if (k ~ /^(OMPI|PMIX|PMI|MPI)_/) { print \"inherited \" k > \"/dev/stderr\"; exit 3 } print 1 }"]'
+if TMPDIR="$scratch_root" evo_run 2 run "$base/command.toml" --out "$base/env" \
+  --set run.generations=1 --set "command.argv=$no_mpi_env" >"$base/env.log" 2>&1; then
+  pass "np=2: the program sees none of the MPI launcher's variables"
+else
+  fail "np=2: the program inherited MPI launcher variables: $(grep -o 'inherited [A-Z_]*' "$base/env.log" | sort -u | head -n 3 | tr '\n' ' ')"
+fi
+
+# ... so an MPI program works as the fitness program: it starts as a singleton (size 1).
+mpi_program=${EVO_MPI_PROGRAM:-$(dirname "$EVO_BIN")/e2e_mpi_program}
+if TMPDIR="$scratch_root" evo_run 2 run "$base/command.toml" --out "$base/mpi" \
+  --set run.generations=0 --set algorithm.population=4 --set command.input=none \
+  --set "command.argv=[\"$mpi_program\"]" >"$base/mpi.log" 2>&1 &&
+  grep -q "best 1.000000e+00  mean 1.000000e+00" "$base/mpi.log"; then
+  pass "np=2: an MPI program as the fitness program starts as a singleton"
+else
+  fail "np=2: an MPI program as the fitness program failed"
+  tail -n 10 "$base/mpi.log" >&2
+fi
+
+# A misbehaving program under mpirun (tests/worker/fake_simulation.sh: by its first gene it
+# exits 3, kills itself with SIGSEGV, hangs ignoring SIGTERM, prints garbage, NaN or nothing,
+# leaves a grandchild holding stdout, or works; a random first generation of 60 shows all of
+# it): the run completes, the logbook counts each class exactly as often as the program says
+# it misbehaved so, nothing of any program's process group is left, and 1 and 3 ranks give
+# the same result. The timeout leaves a well-behaved program seconds of slack: on a loaded
+# 2-core machine one that merely started late would otherwise count as a timeout.
+fake="$EVO_SOURCE_DIR/tests/worker/fake_simulation.sh"
+for np in 1 3; do
+  rm -f "$base/flaky$np.outcomes" "$base/flaky$np.pids"
+  if ! FAKE_SIM_OUTCOME_FILE="$base/flaky$np.outcomes" FAKE_SIM_PID_FILE="$base/flaky$np.pids" \
+    TMPDIR="$scratch_root" evo_run $np run "$base/command.toml" --out "$base/flaky$np" \
+    --set run.generations=0 --set algorithm.population=60 --set "command.argv=[\"bash\", \"$fake\"]" \
+    --set command.timeout_s=3 --set command.kill_grace_s=0.3 --set dispatch.retries=0 \
+    --set dispatch.max_failure_share=1 --set dispatch.failure_fitness=1e9 \
+    >"$base/flaky$np.log" 2>&1; then
+    fail "np=$np: the run with a misbehaving program failed"
+    tail -n 10 "$base/flaky$np.log" >&2
+    continue
+  fi
+  said=$(awk '{ n[$1]++ } END { printf "%d %d %d %d %d", n["exit3"], n["segv"], n["hang"],
+    n["garbage"] + n["nothing"], n["nan"] }' "$base/flaky$np.outcomes")
+  counted=""
+  for class in non_zero_exit signaled timeout garbage non_finite; do
+    counted+="$(column_sum "$base/flaky$np/logbook.csv" status_$class) "
+  done
+  counted=${counted% }
+  kinds=$(sort -u "$base/flaky$np.outcomes" | wc -l)
+  if [[ "$said" == "$counted" ]] && ((kinds == 8)); then
+    pass "np=$np: non_zero_exit signaled timeout garbage non_finite = $counted, as the program says"
+  else
+    fail "np=$np: the logbook counts $counted (non_zero_exit signaled timeout garbage non_finite), the program says $said ($kinds of its 8 behaviours seen)"
+  fi
+  sleep 0.5  # SIGKILL takes a moment to land; killed leftovers are reaped by init
+  groups=$(sort -u "$base/flaky$np.pids" | paste -sd' ')
+  alive=$(ps -e -o pid=,pgid=,stat=,args= | awk -v groups=" $groups " \
+    'index(groups, " " $2 " ") && $3 !~ /^Z/')
+  if [[ -z "$alive" ]]; then
+    pass "np=$np: nothing of the $(wc -l <"$base/flaky$np.pids") programs' process groups is left"
+  else
+    fail "np=$np: processes of the programs' groups are left: $alive"
+  fi
+done
+same_results "$base/flaky1" "$base/flaky3" "misbehaving program np=1 vs np=3" &&
+  pass "misbehaving program: identical on 1 and 3 ranks"
 
 # No program process is left (awk/false run only inside evaluations).
 if pgrep -f "evocluster.*$base" >/dev/null; then

@@ -13,33 +13,11 @@ config=(run "$EVO_SOURCE_DIR/examples/demo.toml" --set problem.name=noisy_sphere
 evo_run 4 "${config[@]}" --out "$base/reference" >"$base/reference.log" 2>&1 ||
   fail "reference run failed"
 
-# kill_after_first_checkpoint OUT DELAY NP: starts the run in its own process group, waits
-# for its first checkpoint, sleeps DELAY seconds, then kill -9s the whole group.
-kill_after_first_checkpoint() {
-  local out=$1 delay=$2 np=$3
-  setsid mpirun --oversubscribe -np "$np" "$EVO_BIN" "${config[@]}" --out "$out" \
-    >>"$out.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 600); do
-    compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
-    sleep 0.02
-  done
-  sleep "$delay"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill_session "$pid"
-    wait "$pid" 2>/dev/null || true
-    echo killed
-  else
-    wait "$pid" 2>/dev/null || true
-    echo finished
-  fi
-}
-
 trial=0
 for delay in 0 0.3 0.7 1.1 1.6; do
   trial=$((trial + 1))
   out="$base/trial$trial"
-  outcome=$(kill_after_first_checkpoint "$out" "$delay" 4)
+  outcome=$(kill_after_first_checkpoint "$out" "$delay" 4 "${config[@]}")
   if [[ $outcome != killed ]]; then
     fail "trial $trial: the run finished before the kill at +${delay}s; the test needs a slower run"
     continue

@@ -67,6 +67,30 @@ kill_session() {
   done
 }
 
+# kill_after_first_checkpoint OUT DELAY NP ARGS...: starts `evocluster ARGS --out OUT` on NP
+# ranks in a session of its own (log appended to OUT.log), waits up to 12 s for its first
+# checkpoint, sleeps DELAY seconds, then kill -9s mpirun and every rank. Prints "killed", or
+# "finished" when the run ended before the kill (the caller's test then needs a slower run).
+kill_after_first_checkpoint() {
+  local out=$1 delay=$2 np=$3
+  shift 3
+  setsid mpirun --oversubscribe -np "$np" "$EVO_BIN" "$@" --out "$out" >>"$out.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 600); do
+    compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
+    sleep 0.02
+  done
+  sleep "$delay"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill_session "$pid"
+    wait "$pid" 2>/dev/null || true
+    echo killed
+  else
+    wait "$pid" 2>/dev/null || true
+    echo finished
+  fi
+}
+
 # expect_exit_2 NP WHAT EXPECTED_TEXT ARGS...: `evocluster run ARGS` on NP ranks (output
 # under $base/out) must end every rank with exit code 2 within 20 s, with EXPECTED_TEXT
 # in the message.

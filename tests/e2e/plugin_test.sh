@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # problem.name = "plugin" under real mpirun: the example sphere plugin (examples/
 # sphere_plugin.c) and the C++-registered problem of examples/custom_problem.cpp give
-# bit-identical results to the built-in sphere, also at other rank counts; a missing library, a missing symbol and an ABI mismatch end every rank with exit 2
-# and a message naming plugin.library.
+# bit-identical results to the built-in sphere, also at other rank counts; a missing
+# library, a missing symbol, an ABI mismatch and a library missing on one worker's node only
+# end every rank with exit 2 and a message naming plugin.library.
 source "$(dirname "$0")/lib.sh"
 
 base=$(scratch plugin)
@@ -50,4 +51,27 @@ expect_exit_2 "missing symbol" "$build_dir/tests/plugins/libtest_plugin_no_evalu
   "does not export evocluster_plugin_evaluate"
 expect_exit_2 "ABI mismatch" "$build_dir/tests/plugins/libtest_plugin_bad_abi.so" "ABI version 999"
 compgen -G "$base/bad/checkpoints/*.h5" >/dev/null && fail "a failed plugin load wrote checkpoints"
+
+# A library that loads on one node but not on another: a relative plugin.library, with
+# ranks 0-1 started in a directory that holds it and rank 2 in one that does not (mpirun
+# -wdir per app context). Every rank ends with exit 2 before anything is written, and the
+# message names the rank that could not load it.
+mkdir -p "$base/node_a" "$base/node_b"
+cp "$build_dir/libsphere_plugin.so" "$base/node_a/"
+rc=0
+timeout 60 mpirun --oversubscribe \
+  -np 2 -wdir "$base/node_a" "$EVO_BIN" "${config[@]}" --set plugin.library=./libsphere_plugin.so \
+  --out "$base/split" : \
+  -np 1 -wdir "$base/node_b" "$EVO_BIN" "${config[@]}" --set plugin.library=./libsphere_plugin.so \
+  --out "$base/split" >"$base/split.log" 2>&1 || rc=$?
+if [[ $rc == 2 ]] && grep -qF "worker rank 2:" "$base/split.log" &&
+  grep -qF "plugin.library: cannot load './libsphere_plugin.so'" "$base/split.log" &&
+  ! grep -qF "worker rank 1" "$base/split.log"; then
+  pass "plugin missing on one worker's node only: exit 2, names worker rank 2 and plugin.library"
+else
+  fail "plugin missing on one worker's node: exit $rc, expected 2 naming worker rank 2"
+  cat "$base/split.log" >&2
+fi
+compgen -G "$base/split/checkpoints/*.h5" >/dev/null &&
+  fail "a plugin missing on one node wrote checkpoints"
 finish

@@ -46,7 +46,7 @@ rc=0
 evo_run 2 "${config[@]}" --set run.generations=35 --set algorithm.mutation_prob=0.5 \
   --allow-config-change --out "$base/allowed" >"$base/allowed.log" 2>&1 || rc=$?
 if [[ $rc == 0 ]] && grep -q "allow-config-change: resuming" "$base/allowed.log" &&
-  grep -q "mutation_prob = 0.5" "$base/allowed.log"; then
+  grep -q "algorithm.mutation_prob = 0.5" "$base/allowed.log"; then
   pass "--allow-config-change resumes under a changed config, loudly"
 else
   fail "--allow-config-change: exit $rc"; cat "$base/allowed.log" >&2

@@ -50,7 +50,7 @@ changed=$(submit "$base/changed.log" -n 1 "$template" "$demo" "${args[@]}" --out
   --set algorithm.population=18)
 wait_for 60 job_has_ended "$changed" || fail "job $changed did not end"
 expect_final "$changed" FAILED 4 "changed --set" &&
-  grep -q "config now: population = 18" "$base/changed.log" ||
+  grep -q "config now: algorithm.population = 18" "$base/changed.log" ||
   fail "changed --set: the log does not name the changed key"
 ((failures > 0)) && tail -n 20 "$base"/*.log >&2
 finish

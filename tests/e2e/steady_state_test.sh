@@ -85,16 +85,7 @@ fi
 
 # kill -9 of the whole launch after its first checkpoint.
 out="$base/kill"
-setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-pid=$!
-for _ in $(seq 500); do
-  compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
-  sleep 0.02
-done
-sleep 0.5
-if kill -0 "$pid" 2>/dev/null; then
-  kill_session "$pid"
-  wait "$pid" 2>/dev/null || true
+if [[ $(kill_after_first_checkpoint "$out" 0.5 4 "${config[@]}") == killed ]]; then
   if evo_run 2 "${config[@]}" --out "$out" >>"$out.log" 2>&1 && grep -q "resuming from" "$out.log"; then
     completed "$out" "kill -9, resumed with 2 ranks"
   else

@@ -49,7 +49,7 @@ TEST(Cmaes, ConvergesOnTheSphere) {
   ASSERT_EQ(initial.size(), 1u);  // x0 alone
   evaluate_sphere(initial);
   const double start = best_of(initial);
-  cmaes.accept(std::move(initial));
+  cmaes.accept(std::move(initial), rng);
   double best = start;
   int generations = 0;
   while (best > 1e-10 && generations < 400) {
@@ -57,7 +57,7 @@ TEST(Cmaes, ConvergesOnTheSphere) {
     ASSERT_EQ(samples.size(), 10u);
     evaluate_sphere(samples);
     best = std::min(best, best_of(samples));
-    cmaes.accept(std::move(samples));
+    cmaes.accept(std::move(samples), rng);
     ++generations;
   }
   // The sphere in 10-D needs about 1500 evaluations to 1e-10 (linear convergence).
@@ -75,11 +75,11 @@ TEST(Cmaes, StateRoundTripContinuesBitIdentically) {
   common::Rng rng = common::Rng::for_master(7, 0);
   common::Population population = original.initial_population(rng);
   evaluate_sphere(population);
-  original.accept(std::move(population));
+  original.accept(std::move(population), rng);
   for (int g = 0; g < 30; ++g) {  // past several eigendecompositions
     common::Population samples = original.breed(rng);
     evaluate_sphere(samples);
-    original.accept(std::move(samples));
+    original.accept(std::move(samples), rng);
   }
   Cmaes restored(config);
   restored.restore_state(original.save_state(), original.population());
@@ -90,8 +90,8 @@ TEST(Cmaes, StateRoundTripContinuesBitIdentically) {
     ASSERT_EQ(a.genes, b.genes) << "generation " << g;
     evaluate_sphere(a);
     evaluate_sphere(b);
-    original.accept(std::move(a));
-    restored.accept(std::move(b));
+    original.accept(std::move(a), rng);
+    restored.accept(std::move(b), rng_copy);
   }
   EXPECT_EQ(original.save_state().reals, restored.save_state().reals);
   EXPECT_EQ(original.save_state().integers, restored.save_state().integers);
@@ -105,7 +105,7 @@ TEST(Cmaes, RestoreRefusesAnotherAlgorithmOrDimension) {
   common::Rng rng = common::Rng::for_master(1, 0);
   common::Population initial = cmaes.initial_population(rng);
   evaluate_sphere(initial);
-  cmaes.accept(std::move(initial));
+  cmaes.accept(std::move(initial), rng);
   Cmaes other(config_for(6));
   EXPECT_THROW(other.restore_state(cmaes.save_state(), cmaes.population()),
                common::IncompatibleCheckpointError);
@@ -117,13 +117,13 @@ TEST(Cmaes, IpopRestartsWithDoubledPopulationAfterConvergence) {
   common::Rng rng = common::Rng::for_master(1, 0);
   common::Population population = cmaes.initial_population(rng);
   population.fitness_of(0)[0] = 1.0;
-  cmaes.accept(std::move(population));
+  cmaes.accept(std::move(population), rng);
   const std::size_t first_lambda = cmaes.lambda();
   for (int g = 0; g < 200; ++g) {
     common::Population samples = cmaes.breed(rng);
     EXPECT_EQ(samples.size(), cmaes.lambda());
     for (std::size_t i = 0; i < samples.size(); ++i) samples.fitness_of(i)[0] = 1.0;
-    cmaes.accept(std::move(samples));
+    cmaes.accept(std::move(samples), rng);
   }
   EXPECT_EQ(cmaes.restarts_done(), 2);
   EXPECT_EQ(cmaes.lambda(), 4 * first_lambda);

@@ -26,7 +26,7 @@ void evaluate_sphere(common::Population& population) {
 common::Population start(DifferentialEvolution& de, common::Rng& rng) {
   common::Population initial = de.initial_population(rng);
   evaluate_sphere(initial);
-  de.accept(initial);
+  de.accept(initial, rng);
   return initial;
 }
 
@@ -118,7 +118,7 @@ TEST(DifferentialEvolution, ATrialReplacesItsTargetOnlyWhenAtLeastAsGood) {
     const double target = parents.fitness_of(i)[0];
     trials.fitness_of(i)[0] = i == 2 ? target : (i % 2 == 0 ? target - 1 : target + 1);
   }
-  de.accept(trials);
+  de.accept(trials, rng);
   for (std::size_t i = 0; i < trials.size(); ++i) {
     const auto& expected = i % 2 == 0 ? trials : parents;
     EXPECT_TRUE(std::ranges::equal(de.population().genome(i), expected.genome(i))) << i;

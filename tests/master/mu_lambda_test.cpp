@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "common/error.hpp"
+#include "master/selection.hpp"
 
 namespace evo::master {
 namespace {
@@ -28,7 +31,7 @@ void evaluate_sphere(common::Population& population) {
 common::Population start(MuLambda& algorithm, common::Rng& rng) {
   common::Population initial = algorithm.initial_population(rng);
   evaluate_sphere(initial);
-  algorithm.accept(initial);
+  algorithm.accept(initial, rng);
   return initial;
 }
 
@@ -77,7 +80,7 @@ TEST(MuLambda, PlusKeepsTheBestOfParentsAndChildrenCommaOnlyOfChildren) {
     common::Population children = algorithm.breed(rng);
     // Every child far worse than every parent.
     for (std::size_t i = 0; i < children.size(); ++i) children.fitness_of(i)[0] = 1e6 + double(i);
-    algorithm.accept(children);
+    algorithm.accept(children, rng);
     ASSERT_EQ(algorithm.population().size(), 4u);
     for (std::size_t i = 0; i < 4; ++i) {
       const bool kept_parent = is_parent(parents, algorithm.population().genome(i)) &&
@@ -90,6 +93,71 @@ TEST(MuLambda, PlusKeepsTheBestOfParentsAndChildrenCommaOnlyOfChildren) {
       }
     }
   }
+}
+
+TEST(MuLambda, SurvivorSelectionPicksFromThePoolAsDeapsSelectDoes) {
+  // DEAP: population[:] = toolbox.select(population + offspring, mu) (plus) or
+  // toolbox.select(offspring, mu) (comma), with the master's RNG.
+  for (const bool plus : {true, false}) {
+    for (const char* method : {"tournament", "roulette", "sus", "random", "best"}) {
+      const std::string label = std::string(plus ? "plus " : "comma ") + method;
+      MuLambda algorithm(config_with(plus ? "mu_plus_lambda" : "mu_comma_lambda",
+                                     std::string("survivor_selection = \"") + method +
+                                         "\"\ntournament_size = 2\n"),
+                         plus);
+      common::Rng rng = common::Rng::for_master(6, 0);
+      const common::Population parents = start(algorithm, rng);
+      common::Population children = algorithm.breed(rng);
+      for (std::size_t i = 0; i < children.size(); ++i) children.fitness_of(i)[0] = double(i);
+      common::Population pool(0, 3, 1);
+      if (plus) pool = parents;
+      for (std::size_t i = 0; i < children.size(); ++i) pool.push_back_from(children, i);
+      common::Rng replay = common::Rng::from_state(rng.state());
+      const std::vector<std::size_t> expected = Selection(method, 2).select(pool, 4, replay);
+
+      algorithm.accept(children, rng);
+      ASSERT_EQ(algorithm.population().size(), 4u) << label;
+      for (std::size_t k = 0; k < 4; ++k) {
+        EXPECT_TRUE(std::ranges::equal(algorithm.population().genome(k), pool.genome(expected[k])))
+            << label << " survivor " << k;
+        EXPECT_EQ(algorithm.population().fitness_of(k)[0], pool.fitness_of(expected[k])[0])
+            << label;
+      }
+      EXPECT_EQ(rng.state(), replay.state()) << label << ": the same draws, no more";
+    }
+  }
+}
+
+TEST(MuLambda, TournamentSurvivorsCanLoseTheBestWhichTruncationNeverDoes) {
+  // With random survivor selection from 4 parents + 10 children, the best of the pool is
+  // not always kept; with the default (best) it always is.
+  bool lost_best = false;
+  for (std::uint64_t seed = 0; seed < 20 && !lost_best; ++seed) {
+    for (const std::string& method : {std::string("best"), std::string("random")}) {
+      MuLambda algorithm(config_with("mu_plus_lambda", "survivor_selection = \"" + method + "\"\n"),
+                         true);
+      common::Rng rng = common::Rng::for_master(seed, 0);
+      const common::Population parents = start(algorithm, rng);
+      common::Population children = algorithm.breed(rng);
+      evaluate_sphere(children);
+      double best = 1e300;
+      for (std::size_t i = 0; i < parents.size(); ++i)
+        best = std::min(best, parents.fitness_of(i)[0]);
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        best = std::min(best, children.fitness_of(i)[0]);
+      }
+      algorithm.accept(children, rng);
+      double kept = 1e300;
+      for (std::size_t i = 0; i < 4; ++i)
+        kept = std::min(kept, algorithm.population().fitness_of(i)[0]);
+      if (method == "best") {
+        EXPECT_EQ(kept, best) << "seed " << seed;
+      } else if (kept > best) {
+        lost_best = true;
+      }
+    }
+  }
+  EXPECT_TRUE(lost_best) << "random survivor selection always kept the best: is it used at all?";
 }
 
 TEST(MuLambda, RestoreChecksMuAndLambda) {

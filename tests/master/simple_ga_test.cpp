@@ -47,7 +47,7 @@ TEST(SimpleGa, BreedKeepsElitesFirstWithTheirFitness) {
   common::Rng rng = common::Rng::for_master(1, 0);
   common::Population initial = ga.initial_population(rng);
   evaluate(initial);
-  ga.accept(initial);
+  ga.accept(initial, rng);
   const common::Population next = ga.breed(rng);
   ASSERT_EQ(next.size(), 20u);
   const auto best = best_indices(initial, 2);
@@ -65,7 +65,7 @@ TEST(SimpleGa, SameRngStateGivesSameOffspring) {
     common::Population population = ga.initial_population(rng);
     for (int gen = 0; gen < 5; ++gen) {
       evaluate(population);
-      ga.accept(population);
+      ga.accept(population, rng);
       population = ga.breed(rng);
     }
     evaluate(population);
@@ -82,7 +82,7 @@ TEST(SimpleGa, ElitismNeverLosesTheBest) {
   double best = INFINITY;
   for (int gen = 0; gen < 30; ++gen) {
     evaluate(population);
-    ga.accept(population);
+    ga.accept(population, rng);
     const double now = ga.population().fitness_of(best_indices(ga.population(), 1)[0])[0];
     EXPECT_LE(now, best);
     best = now;

@@ -1,5 +1,6 @@
 #include "worker/command_evaluator.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -246,6 +247,93 @@ TEST_F(CommandEvaluatorTest, EnvironmentDescribesTheEvaluation) {
   common::Config index_only = config({"/bin/sh", "-c", "echo $EVO_INDEX"}, 1);
   index_only.command.input = "none";
   EXPECT_EQ(evaluate(index_only, {0}, {1, 0, 0, 42}).fitness[0], 42);
+}
+
+TEST_F(CommandEvaluatorTest, MpiLaunchersVariablesAreNotPassedOn) {
+  // What mpirun / srun put into a rank's environment; a program that uses MPI itself would
+  // take them for its own. The evaluator takes the environment when it is made.
+  const std::vector<std::string> launcher = {"OMPI_COMM_WORLD_RANK", "OMPI_MCA_ess_base_jobid",
+                                             "PMIX_RANK", "PMI_FD", "MPI_LOCALRANKID"};
+  for (const std::string& name : launcher) ::setenv(name.c_str(), "1", 1);
+  ::setenv("EVO_TEST_KEPT", "7", 1);
+  ::setenv("MPICH_TEST_KEPT", "8", 1);  // a user's setting, not the launcher's: kept
+  common::Config c = config({"awk",
+                             "BEGIN { n = 0; for (k in ENVIRON) if (k ~ /^(OMPI|PMIX|PMI|MPI)_/) "
+                             "n++; print n, ENVIRON[\"EVO_TEST_KEPT\"], "
+                             "ENVIRON[\"MPICH_TEST_KEPT\"] }"},
+                            1);
+  c.command.input = "none";
+  c.command.objectives = 3;
+  const Result r = evaluate(c, {0});
+  for (const std::string& name : launcher) ::unsetenv(name.c_str());
+  ::unsetenv("EVO_TEST_KEPT");
+  ::unsetenv("MPICH_TEST_KEPT");
+  ASSERT_EQ(r.outcome.status, common::EvalStatus::kOk) << r.outcome.detail;
+  EXPECT_EQ(r.fitness, (std::vector<double>{0, 7, 8}));
+}
+
+TEST_F(CommandEvaluatorTest, ProgramRunsInAProcessGroupOfItsOwn) {
+  // Prints its pid and its process group (field 5 of /proc/PID/stat; "sh" has no blanks).
+  common::Config c = config({"/bin/sh", "-c",
+                             "read -r pid comm state parent group rest </proc/$$/stat; "
+                             "echo $pid $group"},
+                            1);
+  c.command.input = "none";
+  c.command.objectives = 2;
+  const Result r = evaluate(c, {0});
+  ASSERT_EQ(r.outcome.status, common::EvalStatus::kOk) << r.outcome.detail;
+  EXPECT_EQ(r.fitness[0], r.fitness[1]);
+  EXPECT_NE(r.fitness[1], static_cast<double>(::getpgrp()));
+}
+
+TEST_F(CommandEvaluatorTest, ProgramStartsWithNoSignalBlockedOrIgnored) {
+  // The worker's mask and ignored signals would survive exec; the program must not see them.
+  // Signals 32 and 33 (bits 31 and 32 of SigIgn) are the exception: glibc's posix_spawn
+  // (2.36, as in every program started with it) leaves its two internal signals ignored.
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR1);
+  sigset_t old_mask;
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &blocked, &old_mask), 0);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction old_term {};
+  ASSERT_EQ(::sigaction(SIGTERM, &ignore, &old_term), 0);
+  common::Config c = config({"awk",
+                             "/^SigBlk:/ && $2 !~ /^0+$/ { bad = 1 } "
+                             "/^SigIgn:/ && $2 !~ /^0000000[01][08]0000000$/ { bad = 1 } "
+                             "END { print bad ? 0 : 1 }",
+                             "/proc/self/status"},
+                            1);
+  c.command.input = "none";
+  const Result r = evaluate(c, {0});
+  ::sigaction(SIGTERM, &old_term, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ASSERT_EQ(r.outcome.status, common::EvalStatus::kOk) << r.outcome.detail;
+  EXPECT_EQ(r.fitness[0], 1);
+}
+
+TEST_F(CommandEvaluatorTest, DescriptorsOfTheWorkerDoNotReachTheProgram) {
+  // One without close-on-exec, as MPI or a library might leave it.
+  const int leaked = ::open("/dev/null", O_RDONLY);
+  ASSERT_GE(leaked, 0);
+  common::Config c =
+      config({"/bin/sh", "-c",
+              fmt::format("if [ -e /proc/$$/fd/{} ]; then echo 0; else echo 1; fi", leaked)},
+             1);
+  c.command.input = "none";
+  const Result r = evaluate(c, {0});
+  ::close(leaked);
+  ASSERT_EQ(r.outcome.status, common::EvalStatus::kOk) << r.outcome.detail;
+  EXPECT_EQ(r.fitness[0], 1);
+}
+
+TEST_F(CommandEvaluatorTest, ScratchDirectoryTheProgramFilledIsRemoved) {
+  common::Config c = config(
+      {"/bin/sh", "-c", "mkdir -p out/deep && echo x >out/deep/f && echo x >g && echo 1"}, 1);
+  c.command.input = "none";
+  ASSERT_EQ(evaluate(c, {0}).outcome.status, common::EvalStatus::kOk);
+  EXPECT_THAT(scratch_entries(), IsEmpty());
 }
 
 TEST_F(CommandEvaluatorTest, JsonInputCarriesGenomeAndContext) {

@@ -13,7 +13,9 @@
 #   x0 >= 0          prints the sum of squares (%.17g) and exits 0
 #
 # With FAKE_SIM_PID_FILE set, appends its pid (= its process group) there first, so tests
-# can check that nothing of the group is left afterwards.
+# can check that nothing of the group is left afterwards; with FAKE_SIM_OUTCOME_FILE set,
+# appends the name of what it is about to do (exit3, segv, hang, garbage, nan, nothing,
+# grandchild, ok), so tests can compare with how the evaluation was classified.
 genome=$(cat)
 [[ -n "${FAKE_SIM_PID_FILE:-}" ]] && echo $$ >>"$FAKE_SIM_PID_FILE"
 x0=$(printf '%s\n' "$genome" | head -n 1)
@@ -22,6 +24,7 @@ bucket=$(awk -v x="$x0" 'BEGIN {
   if (x < -4) print "exit3"; else if (x < -3) print "segv"; else if (x < -2) print "hang";
   else if (x < -1) print "garbage"; else if (x < -0.5) print "nan";
   else if (x < -0.25) print "nothing"; else if (x < 0) print "grandchild"; else print "ok" }')
+[[ -n "${FAKE_SIM_OUTCOME_FILE:-}" ]] && echo "$bucket" >>"$FAKE_SIM_OUTCOME_FILE"
 case $bucket in
   exit3)
     echo "fake_simulation: failing on purpose with exit code 3" >&2

@@ -22,13 +22,15 @@ std::string test_plugin(const std::string& variant) {
   return fmt::format("{}/tests/plugins/libtest_plugin_{}.so", EVO_BINARY_DIR, variant);
 }
 
+// Several objectives need a multi-objective algorithm (config validation refuses the others).
 common::Config plugin_config(const std::string& library, const std::string& plugin_config = "",
                              int objectives = 1) {
   return common::parse_config(
       fmt::format("[problem]\nname = \"plugin\"\ndimension = 3\n"
                   "[genome]\nlower = -1\nupper = 1\n"
-                  "[plugin]\nlibrary = \"{}\"\nobjectives = {}\nconfig = \"{}\"\n",
-                  library, objectives, plugin_config),
+                  "[plugin]\nlibrary = \"{}\"\nobjectives = {}\nconfig = \"{}\"\n"
+                  "[algorithm]\nname = \"{}\"\n",
+                  library, objectives, plugin_config, objectives > 1 ? "nsga2" : "simple"),
       "cfg.toml");
 }
 
