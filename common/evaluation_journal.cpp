@@ -148,8 +148,16 @@ void EvaluationJournal::append(std::span<const std::uint64_t> indices,
     std::memcpy(out + size - sizeof checksum, &checksum, sizeof checksum);
     out += size;
   }
-  if (buffer_.size() >= kMaxBufferedBytes || std::chrono::steady_clock::now() - last_write_ >=
-                                                 std::chrono::duration<double>(kMaxWriteDelay)) {
+  if (buffer_.size() >= kMaxBufferedBytes) {
+    flush();
+  } else {
+    flush_if_due();
+  }
+}
+
+void EvaluationJournal::flush_if_due() {
+  if (!buffer_.empty() && std::chrono::steady_clock::now() - last_write_ >=
+                              std::chrono::duration<double>(kMaxWriteDelay)) {
     flush();
   }
 }

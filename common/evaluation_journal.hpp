@@ -34,10 +34,15 @@ class EvaluationJournal {
   // Empties the journal once a checkpoint holds everything in it; the current segment
   // (a checkpoint taken mid-generation) goes on in a fresh one.
   void reset();
-  // Appends the fitness of candidates[indices]; written within kMaxWriteDelay.
+  // Appends the fitness of candidates[indices]; written by the next append() or
+  // flush_if_due() at least kMaxWriteDelay after the previous write.
   void append(std::span<const std::uint64_t> indices, const Population& candidates);
   // Writes what append() collected (e.g. when a generation's evaluations are complete).
   void flush();
+  // flush() if records wait and the previous write is kMaxWriteDelay old: called while the
+  // master waits for results, so that with slow fitness the last records of a burst do not
+  // wait for the next result (possibly hours away).
+  void flush_if_due();
 
   static constexpr double kMaxWriteDelay = 0.001;  // seconds
 

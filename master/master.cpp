@@ -226,7 +226,10 @@ class JobRun {
     hooks.on_results = [&](std::span<const std::uint64_t> indices) {
       journal_.append(indices, candidates);
     };
-    hooks.on_idle = [this] { return on_idle(); };
+    hooks.on_idle = [this] {
+      journal_.flush_if_due();
+      return on_idle();
+    };
     const EvaluationOutcome outcome = dispatcher_.evaluate(candidates, config_.run.seed, job_,
                                                            static_cast<std::uint64_t>(gen), hooks);
     journal_.flush();  // every result of the generation, before the algorithm moves on

@@ -123,6 +123,33 @@ TEST_F(EvaluationJournalTest, BufferedRecordsAreWrittenByFlushANewSegmentOrTheEn
   EXPECT_EQ(EvaluationJournal::recover(file(), 0, 2, after_end), 1u);
 }
 
+// With slow fitness the next result may be hours away: records still buffered after a burst
+// are written by the idle poll once kMaxWriteDelay has passed, not by the next append.
+TEST_F(EvaluationJournalTest, BufferedRecordsAreWrittenWhenDueWithoutAnotherAppend) {
+  // On a loaded machine two appends may already be kMaxWriteDelay apart (then nothing is
+  // buffered): try again until a record waited in the buffer.
+  bool buffered = false;
+  for (int attempt = 0; attempt < 20 && !buffered; ++attempt) {
+    std::filesystem::remove(file());
+    Population bred = candidates(3, 0);
+    EvaluationJournal journal(file());
+    journal.begin_generation(0, 1, bred);
+    for (std::size_t i = 0; i < 3; ++i) evaluate(bred, i);
+    journal.append(std::vector<std::uint64_t>{0}, bred);  // written at once
+    journal.append(std::vector<std::uint64_t>{1}, bred);  // within the delay: buffered
+    journal.append(std::vector<std::uint64_t>{2}, bred);
+    Population before = candidates(3, 0);
+    buffered = EvaluationJournal::recover(file(), 0, 1, before) < 3;
+    if (!buffered) continue;
+    std::this_thread::sleep_for(
+        std::chrono::duration<double>(2 * EvaluationJournal::kMaxWriteDelay));
+    journal.flush_if_due();
+    Population after = candidates(3, 0);
+    EXPECT_EQ(EvaluationJournal::recover(file(), 0, 1, after), 3u);
+  }
+  EXPECT_TRUE(buffered) << "no append was ever buffered, so nothing was checked";
+}
+
 TEST_F(EvaluationJournalTest, StopsAtATornOrDamagedRecord) {
   Population bred = candidates(5, 0);
   {
