@@ -207,12 +207,15 @@ class JobRun {
   bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
-    // Only the first generation a launch evaluates can have records of an earlier launch;
-    // reading the whole journal every generation cost cheap-fitness runs ~10% of their time.
-    const std::size_t recovered = journal_checked_ ? 0
-                                                   : common::EvaluationJournal::recover(
-                                                         journal_.file(), job_, gen, candidates);
-    journal_checked_ = true;
+    // The earlier launch may have completed several generations after its last checkpoint:
+    // read on while generations come back whole, and stop at the first that does not (the
+    // earlier launch died in it). Reading the whole journal every generation cost
+    // cheap-fitness runs ~10% of their time.
+    const auto missing = static_cast<std::size_t>(unevaluated_count(candidates));
+    const std::size_t recovered =
+        journal_done_ ? 0
+                      : common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    journal_done_ = recovered < missing;
     if (recovered > 0) {
       spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
                    gen);
@@ -552,8 +555,9 @@ class JobRun {
   double breed_seconds_ = 0;
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
-  int failed_checkpoints_ = 0;    // consecutive
-  bool journal_checked_ = false;  // recovered from the journal once, at this launch's start
+  int failed_checkpoints_ = 0;  // consecutive
+  // The journal holds nothing more for this launch (see step()).
+  bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;
