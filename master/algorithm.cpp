@@ -12,6 +12,24 @@
 
 namespace evo::master {
 
+void check_state_owner(const common::AlgorithmState& state, std::string_view algorithm) {
+  if (state.name != algorithm) {
+    throw common::CheckpointError(fmt::format(
+        "checkpoint holds algorithm '{}', config asks for '{}'", state.name, algorithm));
+  }
+}
+
+void check_population_shape(const common::Population& population, std::size_t size,
+                            std::size_t dimension, std::size_t objectives) {
+  if (population.dimension != dimension || population.objectives != objectives ||
+      population.size() != size) {
+    throw common::IncompatibleCheckpointError(fmt::format(
+        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
+        population.size(), population.dimension, population.objectives, size, dimension,
+        objectives));
+  }
+}
+
 std::unique_ptr<Algorithm> make_algorithm(const common::Config& config) {
   const common::AlgorithmInfo& info = common::algorithm_info(config.algorithm.name);
   // Config validation refuses this too; checked again because a Config can be built in code.

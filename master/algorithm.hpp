@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/checkpoint.hpp"
 #include "common/config.hpp"
@@ -38,6 +39,12 @@ class Algorithm {
   virtual void restore_state(const common::AlgorithmState& state,
                              common::Population population) = 0;
 };
+
+// For restore_state: throws CheckpointError unless `state` was saved by `algorithm`, and
+// IncompatibleCheckpointError unless `population` has the shape the config asks for.
+void check_state_owner(const common::AlgorithmState& state, std::string_view algorithm);
+void check_population_shape(const common::Population& population, std::size_t size,
+                            std::size_t dimension, std::size_t objectives);
 
 // nullptr for steady_state, which is not generational (master/steady_state.hpp). Throws
 // ConfigError for an unknown name or a single-objective algorithm on several objectives.

@@ -234,10 +234,7 @@ common::AlgorithmState Cmaes::save_state() const {
 }
 
 void Cmaes::restore_state(const common::AlgorithmState& state, common::Population population) {
-  if (state.name != name()) {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
-  }
+  check_state_owner(state, name());
   const auto integer = [&](const char* key) -> std::int64_t {
     const auto it = state.integers.find(key);
     if (it == state.integers.end() || it->second.size() != 1) {

@@ -84,17 +84,8 @@ common::AlgorithmState DifferentialEvolution::save_state() const {
 
 void DifferentialEvolution::restore_state(const common::AlgorithmState& state,
                                           common::Population population) {
-  if (state.name != name()) {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
-  }
-  if (population.dimension != dimension_ || population.objectives != objectives_ ||
-      population.size() != size_) {
-    throw common::IncompatibleCheckpointError(fmt::format(
-        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
-        population.size(), population.dimension, population.objectives, size_, dimension_,
-        objectives_));
-  }
+  check_state_owner(state, name());
+  check_population_shape(population, size_, dimension_, objectives_);
   population_ = std::move(population);
 }
 

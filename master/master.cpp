@@ -251,15 +251,7 @@ class JobRun {
     row.wall_s = seconds_since(start);
     step_seconds_ += row.wall_s;
     evaluated_ += outcome.evaluated;
-    count_failures_by_status(row);
-    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(outcome.evaluated) / row.wall_s : 0;
-    logbook_.rows.push_back(row);
-    common::Logbook::append_csv(logbook_path(), row);
-    const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
-    std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
-                 job_label.c_str(), static_cast<long long>(gen), static_cast<long long>(needed),
-                 row.min, row.avg, row.evals_per_s);
-    std::fflush(stdout);
+    record(row, outcome.evaluated);
     return true;
   }
 
@@ -449,14 +441,20 @@ class JobRun {
     row.failed = holding_failure_fitness(population);
     row.retried = retried;
     row.wall_s = seconds_since(start);
+    record(row, evals);
+  }
+
+  // Completes `row` (status_* counts, evals/s from the `evaluated` evaluations of its
+  // wall_s) and writes it to the logbook, logbook.csv and the console.
+  void record(common::LogRecord& row, std::int64_t evaluated) {
     count_failures_by_status(row);
-    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evals) / row.wall_s : 0;
+    row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
     std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
-                 job_label.c_str(), static_cast<long long>(gen), static_cast<long long>(evals),
-                 row.min, row.avg, row.evals_per_s);
+                 job_label.c_str(), static_cast<long long>(row.gen),
+                 static_cast<long long>(row.evals), row.min, row.avg, row.evals_per_s);
     std::fflush(stdout);
   }
 

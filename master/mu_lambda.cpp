@@ -21,9 +21,7 @@ MuLambda::MuLambda(const common::Config& config, bool plus)
       survivor_selection_(config.algorithm.survivor_selection, config.algorithm.tournament_size) {}
 
 common::Population MuLambda::initial_population(common::Rng& rng) {
-  common::Population initial(mu_, dimension_, objectives_);
-  for (std::size_t i = 0; i < initial.size(); ++i) variation_.initialize(initial.genome(i), rng);
-  return initial;
+  return variation_.random_population(mu_, dimension_, objectives_, rng);
 }
 
 common::Population MuLambda::breed(common::Rng& rng) {
@@ -79,10 +77,7 @@ common::AlgorithmState MuLambda::save_state() const {
 }
 
 void MuLambda::restore_state(const common::AlgorithmState& state, common::Population population) {
-  if (state.name != name()) {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
-  }
+  check_state_owner(state, name());
   const auto stored = [&](const char* key) -> std::int64_t {
     const auto it = state.integers.find(key);
     return it == state.integers.end() || it->second.size() != 1 ? -1 : it->second[0];
@@ -93,13 +88,7 @@ void MuLambda::restore_state(const common::AlgorithmState& state, common::Popula
         fmt::format("checkpoint was written with mu = {}, lambda = {}; config asks for {}, {}",
                     stored("mu"), stored("lambda"), mu_, lambda_));
   }
-  if (population.dimension != dimension_ || population.objectives != objectives_ ||
-      population.size() != mu_) {
-    throw common::IncompatibleCheckpointError(fmt::format(
-        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
-        population.size(), population.dimension, population.objectives, mu_, dimension_,
-        objectives_));
-  }
+  check_population_shape(population, mu_, dimension_, objectives_);
   parents_ = std::move(population);
 }
 

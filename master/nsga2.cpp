@@ -70,9 +70,7 @@ Nsga2::Nsga2(const common::Config& config)
 }
 
 common::Population Nsga2::initial_population(common::Rng& rng) {
-  common::Population initial(size_, dimension_, objectives_);
-  for (std::size_t i = 0; i < initial.size(); ++i) variation_.initialize(initial.genome(i), rng);
-  return initial;
+  return variation_.random_population(size_, dimension_, objectives_, rng);
 }
 
 common::Population Nsga2::breed(common::Rng& rng) {
@@ -150,17 +148,8 @@ common::AlgorithmState Nsga2::save_state() const {
 }
 
 void Nsga2::restore_state(const common::AlgorithmState& state, common::Population population) {
-  if (state.name != name()) {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
-  }
-  if (population.dimension != dimension_ || population.objectives != objectives_ ||
-      population.size() != size_) {
-    throw common::IncompatibleCheckpointError(fmt::format(
-        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
-        population.size(), population.dimension, population.objectives, size_, dimension_,
-        objectives_));
-  }
+  check_state_owner(state, name());
+  check_population_shape(population, size_, dimension_, objectives_);
   const auto ranks = state.integers.find("rank");
   const auto crowding = state.reals.find("crowding_distance");
   if (ranks == state.integers.end() || crowding == state.reals.end() ||

@@ -14,10 +14,8 @@ SimpleGa::SimpleGa(const common::Config& config)
       selection_(config.algorithm) {}
 
 common::Population SimpleGa::initial_population(common::Rng& rng) {
-  common::Population initial(static_cast<std::size_t>(settings_.population), dimension_,
-                             objectives_);
-  for (std::size_t i = 0; i < initial.size(); ++i) variation_.initialize(initial.genome(i), rng);
-  return initial;
+  return variation_.random_population(static_cast<std::size_t>(settings_.population), dimension_,
+                                      objectives_, rng);
 }
 
 common::Population SimpleGa::breed(common::Rng& rng) {
@@ -61,17 +59,9 @@ common::AlgorithmState SimpleGa::save_state() const {
 }
 
 void SimpleGa::restore_state(const common::AlgorithmState& state, common::Population population) {
-  if (state.name != name()) {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for '{}'", state.name, name()));
-  }
-  if (population.dimension != dimension_ || population.objectives != objectives_ ||
-      population.size() != static_cast<std::size_t>(settings_.population)) {
-    throw common::IncompatibleCheckpointError(fmt::format(
-        "checkpoint population is {} x {} with {} objectives, config expects {} x {} with {}",
-        population.size(), population.dimension, population.objectives, settings_.population,
-        dimension_, objectives_));
-  }
+  check_state_owner(state, name());
+  check_population_shape(population, static_cast<std::size_t>(settings_.population), dimension_,
+                         objectives_);
   population_ = std::move(population);
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error.hpp"
+#include "master/algorithm.hpp"
 #include "master/operators.hpp"
 
 namespace evo::master {
@@ -123,10 +124,7 @@ void SteadyState::save_into(common::CheckpointState& state) const {
 
 void SteadyState::restore_from(const common::CheckpointState& state) {
   const common::AlgorithmState& saved = state.algorithm;
-  if (saved.name != "steady_state") {
-    throw common::CheckpointError(
-        fmt::format("checkpoint holds algorithm '{}', config asks for 'steady_state'", saved.name));
-  }
+  check_state_owner(saved, "steady_state");
   const auto integer = [&](const std::string& name) -> const std::vector<std::int64_t>& {
     const auto it = saved.integers.find(name);
     if (it == saved.integers.end()) {

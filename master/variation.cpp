@@ -34,6 +34,13 @@ Variation::Variation(const common::Config& config)
 
 // Draws per gene: real uniform(lower, upper); integer below(upper - lower + 1); binary
 // below(2); permutation: see initialize_permutation.
+common::Population Variation::random_population(std::size_t size, std::size_t dimension,
+                                                std::size_t objectives, common::Rng& rng) const {
+  common::Population population(size, dimension, objectives);
+  for (std::size_t i = 0; i < size; ++i) initialize(population.genome(i), rng);
+  return population;
+}
+
 void Variation::initialize(std::span<double> genome, common::Rng& rng) const {
   if (genome_type_ == "permutation") {
     initialize_permutation(genome, rng);

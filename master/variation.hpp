@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/config.hpp"
+#include "common/population.hpp"
 #include "common/rng.hpp"
 #include "master/operators.hpp"
 #include "master/sequence_operators.hpp"
@@ -24,6 +25,9 @@ class Variation {
   // [lower, upper), whole numbers uniform in [lower, upper], bits uniform in {0, 1}, a
   // uniformly random permutation.
   void initialize(std::span<double> genome, common::Rng& rng) const;
+  // `size` members, each initialize()d in order, fitness not evaluated.
+  common::Population random_population(std::size_t size, std::size_t dimension,
+                                       std::size_t objectives, common::Rng& rng) const;
   // Recombines two parents in place into two children.
   void crossover(std::span<double> a, std::span<double> b, common::Rng& rng) const;
   // Mutates in place; per-gene operators change each gene with the configured per-gene
