@@ -94,12 +94,9 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
   # beyond the population; the others are covered by the kill above, to keep this short.
   [[ $name == cmaes || $name == nsga2 ]] || continue
   out="$base/signaled"
-  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 500); do
-    grep -q "^gen     4 " "$out.log" 2>/dev/null && break
-    sleep 0.01
-  done
+  start_detached "$out" 4 "${config[@]}"
+  pid=$detached_pid
+  wait_for_generation "$out" 4 || fail "generation 4 was never logged"
   sleep 0.02
   kill -USR1 "$pid"
   rc=0

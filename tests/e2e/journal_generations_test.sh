@@ -17,14 +17,10 @@ evo_run 3 "${config[@]}" --out "$base/reference" >"$base/reference.log" 2>&1 ||
 # Killed as soon as generation 6 is logged: checkpoint at generation 4, generations 5 and 6
 # complete in the journal only, generation 7 in progress.
 out="$base/killed"
-setsid mpirun --oversubscribe -np 3 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-pid=$!
-for _ in $(seq 1500); do
-  grep -q "^gen     6 " "$out.log" 2>/dev/null && break
-  sleep 0.01
-done
-kill_session "$pid"
-wait "$pid" 2>/dev/null || true
+start_detached "$out" 3 "${config[@]}"
+wait_for_generation "$out" 6 || fail "generation 6 was never logged"
+kill_session "$detached_pid"
+wait "$detached_pid" 2>/dev/null || true
 grep -q "^gen     8 " "$out.log" && fail "the run reached generation 8 before the kill; the test needs a slower run"
 
 if EVO_EVAL_TRACE="$base/trace" evo_run 3 "${config[@]}" --out "$out" >>"$out.log" 2>&1; then

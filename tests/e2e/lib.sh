@@ -67,6 +67,27 @@ kill_session() {
   done
 }
 
+# start_detached OUT NP ARGS...: starts `evocluster ARGS --out OUT` on NP ranks under mpirun
+# in a session of its own (log appended to OUT.log); its pid, which is also the session id
+# for kill_session, is left in $detached_pid.
+start_detached() {
+  local out=$1 np=$2
+  shift 2
+  setsid mpirun --oversubscribe -np "$np" "$EVO_BIN" "$@" --out "$out" >>"$out.log" 2>&1 &
+  detached_pid=$!
+}
+
+# wait_for_generation OUT GEN: waits up to 15 s for OUT.log to show generation GEN logged.
+wait_for_generation() {
+  local line
+  line=$(printf '^gen %5d ' "$2")
+  for _ in $(seq 750); do
+    grep -q "$line" "$1.log" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
 # kill_after_first_checkpoint OUT DELAY NP ARGS...: starts `evocluster ARGS --out OUT` on NP
 # ranks in a session of its own (log appended to OUT.log), waits up to 12 s for its first
 # checkpoint, sleeps DELAY seconds, then kill -9s mpirun and every rank. Prints "killed", or
@@ -74,8 +95,8 @@ kill_session() {
 kill_after_first_checkpoint() {
   local out=$1 delay=$2 np=$3
   shift 3
-  setsid mpirun --oversubscribe -np "$np" "$EVO_BIN" "$@" --out "$out" >>"$out.log" 2>&1 &
-  local pid=$!
+  start_detached "$out" "$np" "$@"
+  local pid=$detached_pid
   for _ in $(seq 600); do
     compgen -G "$out/checkpoints/ckpt-*.h5" >/dev/null && break
     sleep 0.02

@@ -17,13 +17,10 @@ checkpoint_count() { ls "$1"/checkpoints/ckpt-*.h5 2>/dev/null | wc -l; }
 
 for signal in USR1 TERM USR2; do
   out="$base/$signal"
-  setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" --out "$out" >"$out.log" 2>&1 &
-  pid=$!
+  start_detached "$out" 4 "${config[@]}"
+  pid=$detached_pid
   # Into generation 2, mid-way through its evaluations.
-  for _ in $(seq 500); do
-    grep -q "^gen     1 " "$out.log" 2>/dev/null && break
-    sleep 0.02
-  done
+  wait_for_generation "$out" 1 || fail "generation 1 was never logged"
   sleep 0.25
   before=$(checkpoint_count "$out")
   sent=$(date +%s.%N)

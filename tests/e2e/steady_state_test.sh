@@ -39,13 +39,9 @@ completed() {
 
 # SIGUSR1 in the middle of the run.
 out="$base/usr1"
-EVO_EVAL_TRACE="$base/usr1-trace1" setsid mpirun --oversubscribe -np 4 "$EVO_BIN" "${config[@]}" \
-  --out "$out" >"$out.log" 2>&1 &
-pid=$!
-for _ in $(seq 500); do
-  grep -q "^gen     3 " "$out.log" 2>/dev/null && break
-  sleep 0.02
-done
+EVO_EVAL_TRACE="$base/usr1-trace1" start_detached "$out" 4 "${config[@]}"
+pid=$detached_pid
+wait_for_generation "$out" 3 || fail "generation 3 was never logged"
 sleep 0.1
 kill -USR1 "$pid"
 rc=0
