@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/error.hpp"
+#include "tests/master/sphere_fitness.hpp"
 
 namespace evo::master {
 namespace {
@@ -15,14 +16,6 @@ common::Config config_for(int dimension, const std::string& extra = "") {
                                           "[algorithm]\nname = \"cmaes\"\n{}",
                                           dimension, extra),
                               "test");
-}
-
-void evaluate_sphere(common::Population& population) {
-  for (std::size_t i = 0; i < population.size(); ++i) {
-    double sum = 0;
-    for (double gene : population.genome(i)) sum += gene * gene;
-    population.fitness_of(i)[0] = sum;
-  }
 }
 
 double best_of(const common::Population& population) {

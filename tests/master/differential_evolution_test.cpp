@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "tests/master/sphere_fitness.hpp"
+
 namespace evo::master {
 namespace {
 
@@ -12,14 +14,6 @@ common::Config config_with(const std::string& algorithm) {
       "population = 8\n" +
           algorithm,
       "test");
-}
-
-void evaluate_sphere(common::Population& population) {
-  for (std::size_t i = 0; i < population.size(); ++i) {
-    double sum = 0;
-    for (double gene : population.genome(i)) sum += gene * gene;
-    population.fitness_of(i)[0] = sum;
-  }
 }
 
 // A DE with its initial population accepted.

@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "master/selection.hpp"
+#include "tests/master/sphere_fitness.hpp"
 
 namespace evo::master {
 namespace {
@@ -17,15 +18,6 @@ common::Config config_with(const std::string& name, const std::string& extra = "
       "[problem]\nname = \"sphere\"\ndimension = 3\n[algorithm]\nname = \"" + name +
           "\"\nmu = 4\nlambda = 10\n" + extra,
       "test");
-}
-
-void evaluate_sphere(common::Population& population) {
-  for (std::size_t i = 0; i < population.size(); ++i) {
-    if (population.evaluated(i)) continue;
-    double sum = 0;
-    for (double gene : population.genome(i)) sum += gene * gene;
-    population.fitness_of(i)[0] = sum;
-  }
 }
 
 common::Population start(MuLambda& algorithm, common::Rng& rng) {
