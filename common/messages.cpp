@@ -185,6 +185,18 @@ void TaskPacker::set(std::size_t k, std::uint64_t index, std::span<const double>
   }
 }
 
+void TaskPacker::set_range(std::uint64_t first, std::span<const double> genes) {
+  if (genes.size() != count_ * dimension_) {
+    throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", genes.size(),
+                            count_, dimension_));
+  }
+  for (std::size_t k = 0; k < count_; ++k) {
+    const std::uint64_t index = first + k;
+    std::memcpy(indices_ + k * sizeof index, &index, sizeof index);
+  }
+  if (!genes.empty()) std::memcpy(genes_, genes.data(), genes.size_bytes());
+}
+
 void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out) {
   const std::size_t count = batch.indices.size();
   if (batch.genes.size() != count * batch.dimension) {

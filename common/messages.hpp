@@ -55,6 +55,8 @@ class TaskPacker {
              std::uint32_t dimension, std::size_t count);
   // Task k of the batch: its index and its `dimension` genes. Every k < count once.
   void set(std::size_t k, std::uint64_t index, std::span<const double> genome);
+  // Every task at once: indices first, first + 1, ...; `genes` = all their genomes in order.
+  void set_range(std::uint64_t first, std::span<const double> genes);
 
  private:
   std::byte* indices_;

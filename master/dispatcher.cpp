@@ -21,6 +21,8 @@ constexpr std::size_t kMaxBatch = 4096;
 // microseconds on each side) than it gains in balance at the end of a generation. Without
 // it, cheap fitness ended each generation with some twenty ever smaller batches.
 constexpr double kMinBatchSeconds = 5e-6;
+// Batches of the ramp-up at the start of each evaluate() call (see batch_size).
+constexpr int kRampBatches = 16;
 // How often on_idle runs while no result arrives: signals are answered within this.
 constexpr double kIdlePollSeconds = 0.02;
 
@@ -62,7 +64,7 @@ double Dispatcher::dispatch_seconds() const {
              .count();
 }
 
-std::size_t Dispatcher::batch_size(std::size_t remaining) const {
+std::size_t Dispatcher::batch_size(std::size_t remaining, int sent_before) const {
   if (settings_.batch > 0) return static_cast<std::size_t>(settings_.batch);
   // Until a worker has reported timings, send single tasks: cheap to learn from and
   // safe for slow fitness functions.
@@ -72,7 +74,15 @@ std::size_t Dispatcher::batch_size(std::size_t remaining) const {
   const auto slots = static_cast<std::size_t>(worker_count() * settings_.in_flight);
   const std::size_t by_balance = (remaining + 2 * slots - 1) / (2 * slots);
   const auto floor = static_cast<std::size_t>(kMinBatchSeconds / seconds_per_task_);
-  return std::clamp<std::size_t>(std::max(std::min(by_time, by_balance), floor), 1, kMaxBatch);
+  std::size_t size = std::max(std::min(by_time, by_balance), floor);
+  // Ramp up: a worker's first batch of a call is the smallest worth a message and each next
+  // one doubles, so that it starts at once (instead of waiting for the master to pack a
+  // big batch and for the copy) while the master packs the next. Each generation starts
+  // with every worker idle; a big first batch left them idle for ~100 us per generation.
+  if (sent_before < kRampBatches) {
+    size = std::min(size, std::max<std::size_t>(floor, 1) << sent_before);
+  }
+  return std::clamp<std::size_t>(size, 1, kMaxBatch);
 }
 
 void Dispatcher::send_batch(int worker, const common::Population& population,
@@ -80,8 +90,15 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
                             std::uint64_t generation) {
   common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
                             static_cast<std::uint32_t>(population.dimension), indices.size());
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    packer.set(k, indices[k], population.genome(indices[k]));
+  if (!indices.empty() && indices.back() - indices.front() + 1 == indices.size()) {
+    // Consecutive members (the usual case): their genes are one block of the population.
+    packer.set_range(indices.front(), std::span(population.genes)
+                                          .subspan(indices.front() * population.dimension,
+                                                   indices.size() * population.dimension));
+  } else {
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      packer.set(k, indices[k], population.genome(indices[k]));
+    }
   }
   transport_.send_buffer(worker, common::Tag::kTasks);
 }
@@ -214,6 +231,8 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   outstanding.assign(static_cast<std::size_t>(transport_.size()), 0);
   int batches_out = 0;
   std::size_t retry_index = 0;
+  std::vector<int>& sent = sent_;  // batches per worker in this call, for the ramp-up
+  sent.assign(static_cast<std::size_t>(transport_.size()), 0);
 
   auto has_work = [&] { return next < pending.size() || !retry_queue_.empty(); };
   auto send_next = [&](int worker) {
@@ -226,7 +245,9 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
       retry_queue_.erase(it);
       send_batch(worker, population, std::span(&retry_index, 1), job, generation);
     } else {
-      const std::size_t count = std::min(batch_size(pending.size() - next), pending.size() - next);
+      const std::size_t count =
+          std::min(batch_size(pending.size() - next, sent[static_cast<std::size_t>(worker)]++),
+                   pending.size() - next);
       send_batch(worker, population, std::span(pending).subspan(next, count), job, generation);
       next += count;
     }
@@ -249,14 +270,15 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
       --outstanding[static_cast<std::size_t>(worker)];
       --batches_out;
       outcome.evaluated += static_cast<std::int64_t>(completed_.size());
-      if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
-      if (batches_out == 0 && !has_work()) clock.stop();  // the last result is stored
-      // Dynamic load balancing: the worker that just finished gets the next batch.
+      // Dynamic load balancing: the worker that just finished gets the next batch, before
+      // the bookkeeping below (the journal may write), so that it never waits for it.
       while (has_work() && outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
         send_next(worker);
       }
       // Retries may have made work for workers that had run dry.
       if (!retry_queue_.empty()) feed_idle_workers();
+      if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
+      if (batches_out == 0 && !has_work()) clock.stop();  // the last result is stored
     }
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
       // Batches still out are abandoned: their results are recomputed after a restart.

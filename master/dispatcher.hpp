@@ -129,7 +129,8 @@ class Dispatcher {
 
   EvaluationOutcome evaluate_locally(common::Population& population, std::uint64_t seed, int job,
                                      std::uint64_t generation, const EvaluationHooks& hooks);
-  std::size_t batch_size(std::size_t remaining) const;
+  // For `remaining` tasks; `sent_before` = batches this worker got in this call.
+  std::size_t batch_size(std::size_t remaining, int sent_before) const;
   void send_batch(int worker, const common::Population& population,
                   std::span<const std::size_t> indices, int job, std::uint64_t generation);
   // Stores the results of one message; returns the worker it came from. Failed entries go
@@ -176,6 +177,7 @@ class Dispatcher {
   common::Message message_;
   std::vector<std::size_t> pending_;
   std::vector<int> outstanding_;
+  std::vector<int> sent_;
 };
 
 }  // namespace evo::master

@@ -87,6 +87,24 @@ TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
   }
 }
 
+TEST(Messages, TaskPackerPacksARangeOfConsecutiveTasksLikeOneByOne) {
+  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
+    TaskBatch batch = make_tasks(count, 6);
+    for (std::size_t k = 0; k < count; ++k) batch.indices[k] = 500 + k;
+    std::vector<std::byte> expected;
+    pack_tasks(batch, expected);
+    std::vector<std::byte> wire(3, std::byte{0x5a});
+    TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
+    packer.set_range(500, batch.genes);
+    EXPECT_EQ(wire, expected) << count << " tasks";
+  }
+  std::vector<std::byte> wire;
+  TaskPacker packer(wire, 0, 0, 3, 2);
+  const std::vector<double> genes(5, 1.0);
+  EXPECT_THAT([&] { packer.set_range(0, genes); },
+              ThrowsMessage<Error>(HasSubstr("5 genes for 2 tasks")));
+}
+
 TEST(Messages, TaskPackerRejectsAGenomeOfTheWrongSizeOrATaskOutOfRange) {
   std::vector<std::byte> wire;
   TaskPacker packer(wire, 0, 0, 3, 2);

@@ -75,6 +75,30 @@ INSTANTIATE_TEST_SUITE_P(
                       DispatchCase{5000, 2, 300},  // a batch larger than the population
                       DispatchCase{0, 2, 1}));     // a single individual
 
+// The second call knows the evaluation time: its batches ramp up from the smallest worth a
+// message and then shrink again towards the end, and whole runs of consecutive members
+// are packed as one block.
+TEST(Dispatch, LaterCallsWithKnownTimingsStoreEveryResultByTaskIndex) {
+  auto local = worker::make_evaluator(test::test_config());
+  Dispatcher dispatcher(test::transport(), local.get(), {0, 2});
+  common::Population population = random_population(3000, 11);
+  dispatcher.evaluate(population, test::test_config().run.seed, 0, 3);
+  for (std::size_t i = 0; i < population.size(); ++i) population.invalidate(i);
+  population.fitness_of(1234)[0] = -1.0;  // one gap: no single block holds every member
+  common::Population expected = population;
+  expected.invalidate(1234);
+  expected = evaluated_locally(expected, 4);
+  expected.fitness_of(1234)[0] = -1.0;
+
+  const EvaluationOutcome outcome =
+      dispatcher.evaluate(population, test::test_config().run.seed, 0, 4);
+
+  EXPECT_EQ(outcome.evaluated, 2999);
+  for (std::size_t i = 0; i < population.size(); ++i) {
+    ASSERT_EQ(population.fitness_of(i)[0], expected.fitness_of(i)[0]) << "individual " << i;
+  }
+}
+
 TEST(Dispatch, CountsWorkPerWorker) {
   auto local = worker::make_evaluator(test::test_config());
   Dispatcher dispatcher(test::transport(), local.get(), {4, 2});
