@@ -10,7 +10,11 @@
 //   mpi_roundtrip_ns_per_eval: <ns>
 //   mpi_roundtrip_evals_per_s: <rate>
 //   mpi_roundtrip_bytes_per_eval: <task bytes> out, <result bytes> back
+// With `rounds` > 1, the evaluations are sent `rounds` times over, each round drained before
+// the next starts (as a generation barrier does), and the first round (cold buffers) is
+// left out of the figures.
 // Usage: mpirun -np N mpi_roundtrip [evaluations] [dimension] [batch] [in_flight] [objectives]
+//                                   [rounds]
 #include <mpi.h>
 
 #include <algorithm>
@@ -68,7 +72,8 @@ void worker(const Shape& shape, std::size_t batch) {
   }
 }
 
-void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, int in_flight) {
+void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, int in_flight,
+            int rounds) {
   const int workers = ranks - 1;
   const auto total = static_cast<std::size_t>(evaluations);
   std::vector<double> genes(total * shape.dimension, 0.5);
@@ -82,6 +87,7 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
   std::size_t next = 0;
   long received = 0;
   int outstanding = 0;
+  std::vector<int> next_slot(static_cast<std::size_t>(ranks), 0);
   auto send = [&](int worker_rank, std::size_t slot) {
     const std::size_t count = std::min(batch, total - next);
     MPI_Wait(&requests[slot], MPI_STATUS_IGNORE);
@@ -100,35 +106,43 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
     next += count;
     ++outstanding;
   };
-  const auto start = std::chrono::steady_clock::now();
-  for (int round = 0; round < in_flight; ++round) {
-    for (int w = 1; w <= workers && next < total; ++w) {
-      send(w, static_cast<std::size_t>((w - 1) * in_flight + round));
+  auto start = std::chrono::steady_clock::now();
+  for (int generation = 0; generation < rounds; ++generation) {
+    if (generation == 1) {
+      start = std::chrono::steady_clock::now();
+      received = 0;
     }
-  }
-  std::vector<int> next_slot(static_cast<std::size_t>(ranks), 0);
-  while (outstanding > 0) {
-    MPI_Status status;
-    MPI_Recv(results.data(), static_cast<int>(results.size()), MPI_BYTE, MPI_ANY_SOURCE, kTagResult,
-             MPI_COMM_WORLD, &status);
-    std::uint64_t count = 0;
-    std::memcpy(&count, results.data() + 16, sizeof count);
-    // Stored by task index, as evocluster does.
-    const std::byte* indices = results.data() + kResultHeader;
-    const std::byte* values = indices + count * 8;
-    for (std::size_t k = 0; k < count; ++k) {
-      std::uint64_t index = 0;
-      std::memcpy(&index, indices + k * 8, 8);
-      std::memcpy(fitness.data() + index * shape.objectives, values + k * shape.objectives * 8,
-                  shape.objectives * 8);
+    next = 0;
+    for (int round = 0; round < in_flight; ++round) {
+      for (int w = 1; w <= workers && next < total; ++w) {
+        int& slot = next_slot[static_cast<std::size_t>(w)];
+        slot = (slot + 1) % in_flight;
+        send(w, static_cast<std::size_t>((w - 1) * in_flight + slot));
+      }
     }
-    received += static_cast<long>(count);
-    --outstanding;
-    if (next < total) {
-      const int w = status.MPI_SOURCE;
-      int& slot = next_slot[static_cast<std::size_t>(w)];
-      slot = (slot + 1) % in_flight;
-      send(w, static_cast<std::size_t>((w - 1) * in_flight + slot));
+    while (outstanding > 0) {
+      MPI_Status status;
+      MPI_Recv(results.data(), static_cast<int>(results.size()), MPI_BYTE, MPI_ANY_SOURCE,
+               kTagResult, MPI_COMM_WORLD, &status);
+      std::uint64_t count = 0;
+      std::memcpy(&count, results.data() + 16, sizeof count);
+      // Stored by task index, as evocluster does.
+      const std::byte* indices = results.data() + kResultHeader;
+      const std::byte* values = indices + count * 8;
+      for (std::size_t k = 0; k < count; ++k) {
+        std::uint64_t index = 0;
+        std::memcpy(&index, indices + k * 8, 8);
+        std::memcpy(fitness.data() + index * shape.objectives, values + k * shape.objectives * 8,
+                    shape.objectives * 8);
+      }
+      received += static_cast<long>(count);
+      --outstanding;
+      if (next < total) {
+        const int w = status.MPI_SOURCE;
+        int& slot = next_slot[static_cast<std::size_t>(w)];
+        slot = (slot + 1) % in_flight;
+        send(w, static_cast<std::size_t>((w - 1) * in_flight + slot));
+      }
     }
   }
   const double seconds =
@@ -154,15 +168,17 @@ int main(int argc, char** argv) {
                     argc > 5 ? static_cast<std::size_t>(std::atol(argv[5])) : 1};
   const auto batch = static_cast<std::size_t>(argc > 3 ? std::atol(argv[3]) : 64);
   const int in_flight = argc > 4 ? std::atoi(argv[4]) : 2;
-  if (ranks < 2 || evaluations < 1 || batch < 1 || in_flight < 1 || shape.objectives < 1) {
+  const int rounds = argc > 6 ? std::atoi(argv[6]) : 1;
+  if (ranks < 2 || evaluations < 1 || batch < 1 || in_flight < 1 || shape.objectives < 1 ||
+      rounds < 1) {
     std::fprintf(stderr,
                  "usage: mpirun -np N (N >= 2) mpi_roundtrip [evaluations >= 1] [dimension] "
-                 "[batch >= 1] [in_flight >= 1] [objectives >= 1]\n");
+                 "[batch >= 1] [in_flight >= 1] [objectives >= 1] [rounds >= 1]\n");
     MPI_Finalize();
     return 2;
   }
   if (rank == 0) {
-    master(ranks, evaluations, shape, batch, in_flight);
+    master(ranks, evaluations, shape, batch, in_flight, rounds);
   } else {
     worker(shape, batch);
   }

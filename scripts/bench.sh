@@ -5,7 +5,8 @@
 #     selection, statistics) and of the job queue alone (workers.csv dispatch_s: first send
 #     to last stored result of each generation), against a raw MPI packed-batch round trip
 #     measured in the same run by bench/mpi_roundtrip (the same message bytes per task and
-#     per batch, the mean batch size and the prefetch evocluster used), with the ratios; and
+#     per batch, the mean batch size and the prefetch evocluster used; streaming, and in
+#     rounds of one generation drained at each barrier as evocluster is), with the ratios; and
 #     what the master spends besides the job queue (breeding; selection and statistics);
 #   - parallel efficiency (sum of worker busy time / (workers x wall time of the
 #     generations)) for delay_ms = 10 at 5 and 8 ranks;
@@ -86,6 +87,11 @@ for np in 2 3 5; do
       out=$(mpirun --oversubscribe -np 2 "$build/mpi_roundtrip" 1000000 10 "$batch" $in_flight 1)
       r=$(sed -n 's/mpi_roundtrip_ns_per_eval: //p' <<<"$out")
       if [[ -z $raw ]] || less "$r" "$raw"; then raw=$r roundtrip=$out; fi
+      # The same, in rounds of one generation (10,000) each drained before the next, as
+      # evocluster's generation barrier does; the first (cold) round is left out.
+      r=$(mpirun --oversubscribe -np 2 "$build/mpi_roundtrip" 10000 10 "$batch" $in_flight 1 11 |
+        sed -n 's/mpi_roundtrip_ns_per_eval: //p')
+      if [[ -z ${raw_generations:-} ]] || less "$r" "$raw_generations"; then raw_generations=$r; fi
     done
     rate=$(evals_per_s "$best")
     echo "dispatch_throughput_np$np: $rate evals/s (best of 3; evaluation phase, breeding excluded)"
@@ -94,7 +100,9 @@ for np in 2 3 5; do
     echo "evocluster_dispatch_cost_per_eval_np2: $dispatch ns (job queue only, best of 3)"
     echo "raw_mpi_packed_roundtrip_np2: $raw ns (batches of $batch, $in_flight in flight per worker, best of 3)"
     echo "raw_mpi_payload_per_eval: $(sed -n 's/mpi_roundtrip_bytes_per_eval: //p' <<<"$roundtrip") (evocluster's message layout)"
+    echo "raw_mpi_packed_roundtrip_per_generation_np2: $raw_generations ns (the same in rounds of 10,000 with a barrier between rounds, best of 3)"
     echo "cost_ratio_dispatch_vs_raw_mpi_np2: $(ratio "$dispatch" "$raw") x"
+    echo "cost_ratio_dispatch_vs_raw_mpi_per_generation_np2: $(ratio "$dispatch" "$raw_generations") x (like for like: both drain at each generation)"
     echo "cost_ratio_evocluster_vs_raw_mpi_np2: $(ratio "$cost" "$raw") x"
     # Not in the ratios: the master's work outside the job queue, from its end-of-job line.
     sed -n 's/.*master: .* evaluations (\([0-9.]*\), \([0-9.]*\), \([0-9.]*\) ns per evaluation)/master_besides_dispatch_np2: breeding \2 ns, selection and statistics \3 ns per evaluation/p' \
