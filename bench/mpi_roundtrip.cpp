@@ -88,7 +88,11 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
   long received = 0;
   int outstanding = 0;
   std::vector<int> next_slot(static_cast<std::size_t>(ranks), 0);
-  auto send = [&](int worker_rank, std::size_t slot) {
+  // Each worker's buffers are used in turn; a send waits for its buffer's previous send.
+  auto send = [&](int worker_rank) {
+    int& turn = next_slot[static_cast<std::size_t>(worker_rank)];
+    turn = (turn + 1) % in_flight;
+    const auto slot = static_cast<std::size_t>((worker_rank - 1) * in_flight + turn);
     const std::size_t count = std::min(batch, total - next);
     MPI_Wait(&requests[slot], MPI_STATUS_IGNORE);
     std::byte* buffer = buffers[slot].data();
@@ -115,9 +119,7 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
     next = 0;
     for (int round = 0; round < in_flight; ++round) {
       for (int w = 1; w <= workers && next < total; ++w) {
-        int& slot = next_slot[static_cast<std::size_t>(w)];
-        slot = (slot + 1) % in_flight;
-        send(w, static_cast<std::size_t>((w - 1) * in_flight + slot));
+        send(w);
       }
     }
     while (outstanding > 0) {
@@ -139,9 +141,7 @@ void master(int ranks, long evaluations, const Shape& shape, std::size_t batch, 
       --outstanding;
       if (next < total) {
         const int w = status.MPI_SOURCE;
-        int& slot = next_slot[static_cast<std::size_t>(w)];
-        slot = (slot + 1) % in_flight;
-        send(w, static_cast<std::size_t>((w - 1) * in_flight + slot));
+        send(w);
       }
     }
   }

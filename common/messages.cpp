@@ -156,6 +156,13 @@ std::size_t to_size(std::uint64_t value, const char* what, const char* field) {
 
 bool failed(std::uint8_t status) { return status != static_cast<std::uint8_t>(EvalStatus::kOk); }
 
+void check_gene_count(std::size_t genes, std::size_t count, std::uint32_t dimension) {
+  if (genes != count * dimension) {
+    throw Error(
+        fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", genes, count, dimension));
+  }
+}
+
 }  // namespace
 
 TaskPacker::TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t generation,
@@ -186,10 +193,7 @@ void TaskPacker::set(std::size_t k, std::uint64_t index, std::span<const double>
 }
 
 void TaskPacker::set_range(std::uint64_t first, std::span<const double> genes) {
-  if (genes.size() != count_ * dimension_) {
-    throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", genes.size(),
-                            count_, dimension_));
-  }
+  check_gene_count(genes.size(), count_, dimension_);
   for (std::size_t k = 0; k < count_; ++k) {
     const std::uint64_t index = first + k;
     std::memcpy(indices_ + k * sizeof index, &index, sizeof index);
@@ -199,10 +203,7 @@ void TaskPacker::set_range(std::uint64_t first, std::span<const double> genes) {
 
 void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out) {
   const std::size_t count = batch.indices.size();
-  if (batch.genes.size() != count * batch.dimension) {
-    throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", batch.genes.size(),
-                            count, batch.dimension));
-  }
+  check_gene_count(batch.genes.size(), count, batch.dimension);
   TaskPacker packer(out, batch.job, batch.generation, batch.dimension, count);
   for (std::size_t k = 0; k < count; ++k) packer.set(k, batch.indices[k], batch.genome(k));
 }
