@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "common/bytes.hpp"
 #include "common/population.hpp"
 
 namespace evo::common {
@@ -60,9 +61,9 @@ class EvaluationJournal {
   void write_header();
 
   int fd_ = -1;
-  std::vector<std::byte> header_;  // of the current segment; empty before the first
-  std::uint64_t binding_ = 0;      // checksum of that header: ties records to it
-  std::vector<std::byte> buffer_;  // records (and maybe a header) not written yet
+  Bytes header_;               // of the current segment; empty before the first
+  std::uint64_t binding_ = 0;  // checksum of that header: ties records to it
+  Bytes buffer_;               // records (and maybe a header) not written yet
   std::chrono::steady_clock::time_point last_write_{};
 };
 

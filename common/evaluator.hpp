@@ -2,6 +2,7 @@
 // computes a fitness (built-in problem, external program, plugin).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -63,6 +64,15 @@ class Evaluator {
   // Writes objectives() values (minimised) into `fitness`.
   virtual EvalOutcome evaluate(std::span<const double> genome, const EvalContext& context,
                                std::span<double> fitness) = 0;
+  // A fast path for cheap, pure fitness functions, where a call, an outcome and a context per
+  // genome cost more than the fitness itself: evaluates genomes of `dimension` genes stored
+  // back to back into `fitness` (objectives() values each), with exactly the values
+  // evaluate() would give. Returns false when this evaluator has no such path for them (it
+  // needs the context, may fail or sleeps); the caller then evaluates them one by one.
+  virtual bool evaluate_block(std::span<const double> /*genes*/, std::size_t /*dimension*/,
+                              std::span<double> /*fitness*/) {
+    return false;
+  }
 };
 
 // The one way both sides run an evaluator: an exception becomes kFailed and a NaN or

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <climits>
@@ -72,7 +73,7 @@ std::size_t checked_add(std::size_t a, std::size_t b, const char* what) {
 
 class Writer {
  public:
-  Writer(std::vector<std::byte>& out, std::size_t total) : out_(out) { out_.resize(total); }
+  Writer(Bytes& out, std::size_t total) : out_(out) { out_.resize(total); }
   void u64(std::uint64_t value) { bytes(&value, sizeof value); }
   void f64(double value) { bytes(&value, sizeof value); }
   template <class T>
@@ -83,10 +84,11 @@ class Writer {
     if (count > 0) std::memcpy(out_.data() + position_, data, count);
     position_ += count;
   }
+  void skip(std::size_t count) { position_ += count; }
   std::size_t position() const { return position_; }
 
  private:
-  std::vector<std::byte>& out_;
+  Bytes& out_;
   std::size_t position_ = 0;
 };
 
@@ -156,6 +158,22 @@ std::size_t to_size(std::uint64_t value, const char* what, const char* field) {
 
 bool failed(std::uint8_t status) { return status != static_cast<std::uint8_t>(EvalStatus::kOk); }
 
+// The `count` values of type T at `offset` in `payload`, read in place.
+template <class T>
+std::span<T> array_at(std::byte* payload, std::size_t offset, std::size_t count, const char* what) {
+  std::byte* start = payload + offset;
+  if (reinterpret_cast<std::uintptr_t>(start) % alignof(T) != 0) {
+    throw Error(fmt::format("{}: an array at offset {} is not {}-byte aligned in memory", what,
+                            offset, alignof(T)));
+  }
+  return {reinterpret_cast<T*>(start), count};
+}
+template <class T>
+std::span<const T> array_at(std::span<const std::byte> payload, std::size_t offset,
+                            std::size_t count, const char* what) {
+  return array_at<T>(const_cast<std::byte*>(payload.data()), offset, count, what);
+}
+
 void check_gene_count(std::size_t genes, std::size_t count, std::uint32_t dimension) {
   if (genes != count * dimension) {
     throw Error(
@@ -165,8 +183,8 @@ void check_gene_count(std::size_t genes, std::size_t count, std::uint32_t dimens
 
 }  // namespace
 
-TaskPacker::TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t generation,
-                       std::uint32_t dimension, std::size_t count)
+TaskPacker::TaskPacker(Bytes& out, int job, std::uint64_t generation, std::uint32_t dimension,
+                       std::size_t count)
     : count_(count), dimension_(dimension) {
   const std::size_t total =
       kTaskHeaderBytes + count * sizeof(std::uint64_t) + count * dimension * sizeof(double);
@@ -180,35 +198,29 @@ TaskPacker::TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t gener
   genes_ = indices_ + count * sizeof(std::uint64_t);
 }
 
-void TaskPacker::set(std::size_t k, std::uint64_t index, std::span<const double> genome) {
-  if (k >= count_ || genome.size() != dimension_) {
-    throw Error(fmt::format("pack_tasks: task {} of {} with {} genes, expected {}", k, count_,
-                            genome.size(), dimension_));
+void TaskPacker::set_range(std::size_t k, std::size_t count, std::uint64_t first,
+                           std::span<const double> genes) {
+  if (k > count_ || count > count_ - k) {
+    throw Error(fmt::format("pack_tasks: tasks {} to {} of a batch of {}", k, k + count, count_));
   }
-  std::memcpy(indices_ + k * sizeof index, &index, sizeof index);
-  if (!genome.empty()) {
-    std::memcpy(genes_ + k * dimension_ * sizeof(double), genome.data(),
-                genome.size() * sizeof(double));
+  check_gene_count(genes.size(), count, dimension_);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t index = first + i;
+    std::memcpy(indices_ + (k + i) * sizeof index, &index, sizeof index);
+  }
+  if (!genes.empty()) {
+    std::memcpy(genes_ + k * dimension_ * sizeof(double), genes.data(), genes.size_bytes());
   }
 }
 
-void TaskPacker::set_range(std::uint64_t first, std::span<const double> genes) {
-  check_gene_count(genes.size(), count_, dimension_);
-  for (std::size_t k = 0; k < count_; ++k) {
-    const std::uint64_t index = first + k;
-    std::memcpy(indices_ + k * sizeof index, &index, sizeof index);
-  }
-  if (!genes.empty()) std::memcpy(genes_, genes.data(), genes.size_bytes());
-}
-
-void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out) {
+void pack_tasks(const TaskBatch& batch, Bytes& out) {
   const std::size_t count = batch.indices.size();
   check_gene_count(batch.genes.size(), count, batch.dimension);
   TaskPacker packer(out, batch.job, batch.generation, batch.dimension, count);
   for (std::size_t k = 0; k < count; ++k) packer.set(k, batch.indices[k], batch.genome(k));
 }
 
-void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
+TaskBatchView::TaskBatchView(std::span<const std::byte> payload) {
   constexpr const char* kWhat = "task batch";
   check_header(payload, kTaskHeaderBytes, kTaskMagic, kWhat);
   Reader reader(payload, kWhat);
@@ -222,19 +234,70 @@ void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
     malformed(kWhat, fmt::format("dimension {} out of range", dimension));
   }
   const std::size_t genes = checked_mul(count, static_cast<std::size_t>(dimension), kWhat);
-  const std::size_t expected =
-      checked_add(checked_add(kTaskHeaderBytes, checked_mul(count, kWord, kWhat), kWhat),
-                  checked_mul(genes, sizeof(double), kWhat), kWhat);
-  check_length(payload, expected, kWhat);
+  const std::size_t genes_at =
+      checked_add(kTaskHeaderBytes, checked_mul(count, kWord, kWhat), kWhat);
+  check_length(payload, checked_add(genes_at, checked_mul(genes, sizeof(double), kWhat), kWhat),
+               kWhat);
 
-  batch.job = static_cast<int>(job);
-  batch.generation = generation;
-  batch.dimension = static_cast<std::uint32_t>(dimension);
-  reader.array(batch.indices, count);
-  reader.array(batch.genes, genes);
+  job_ = static_cast<int>(job);
+  generation_ = generation;
+  dimension_ = static_cast<std::uint32_t>(dimension);
+  indices_ = array_at<const std::uint64_t>(payload, kTaskHeaderBytes, count, kWhat);
+  genes_ = array_at<const double>(payload, genes_at, genes, kWhat);
 }
 
-void pack_results(const ResultBatch& batch, std::vector<std::byte>& out) {
+void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
+  const TaskBatchView view(payload);
+  batch.job = view.job();
+  batch.generation = view.generation();
+  batch.dimension = view.dimension();
+  batch.indices.assign(view.indices().begin(), view.indices().end());
+  batch.genes.assign(view.genes().begin(), view.genes().end());
+}
+
+ResultPacker::ResultPacker(Bytes& out, std::uint32_t objectives,
+                           std::span<const std::uint64_t> indices)
+    : out_(out), objectives_(objectives), count_(indices.size()) {
+  constexpr const char* kWhat = "result batch";
+  const std::size_t values = count_ * objectives;
+  const std::size_t fitness_at = kResultHeaderBytes + count_ * kWord;
+  const std::size_t statuses_at = fitness_at + values * sizeof(double);
+  out.resize(statuses_at + count_);
+  if (count_ > 0) std::memcpy(out.data() + kResultHeaderBytes, indices.data(), count_ * kWord);
+  // Zero fitness and every status kOk: a reused buffer holds the previous batch.
+  static_assert(static_cast<std::uint8_t>(EvalStatus::kOk) == 0);
+  std::memset(out.data() + fitness_at, 0, out.size() - fitness_at);
+  fitness_ = array_at<double>(out.data(), fitness_at, values, kWhat);
+  statuses_ = out.data() + statuses_at;
+}
+
+void ResultPacker::fail(std::size_t k, EvalStatus status, std::string_view detail) {
+  if (k >= count_ || status == EvalStatus::kOk || (last_failed_ && k <= *last_failed_)) {
+    throw Error(fmt::format("pack_results: failure of entry {} of {} out of order or not a failure",
+                            k, count_));
+  }
+  last_failed_ = k;
+  statuses_[k] = static_cast<std::byte>(status);
+  detail_lengths_.push_back(detail.size());
+  detail_text_ += detail;
+}
+
+void ResultPacker::finish(double busy_seconds, const Rng::State& worker_rng) {
+  const std::size_t body = kResultHeaderBytes + count_ * (kWord + objectives_ * sizeof(double) + 1);
+  Writer writer(out_, body + detail_lengths_.size() * kWord + detail_text_.size());
+  writer.u64(kResultMagic);
+  writer.u64(objectives_);
+  writer.u64(count_);
+  writer.f64(busy_seconds);
+  writer.u64(detail_lengths_.size());
+  writer.u64(detail_text_.size());
+  writer.bytes(worker_rng.data(), sizeof worker_rng);
+  writer.skip(body - writer.position());
+  writer.array(detail_lengths_);
+  writer.bytes(detail_text_.data(), detail_text_.size());
+}
+
+void pack_results(const ResultBatch& batch, Bytes& out) {
   const std::size_t count = batch.indices.size();
   if (batch.statuses.size() != count || batch.fitness.size() != count * batch.objectives) {
     throw Error(
@@ -248,25 +311,15 @@ void pack_results(const ResultBatch& batch, std::vector<std::byte>& out) {
     throw Error(fmt::format("pack_results: {} details for {} failed results", batch.details.size(),
                             failures));
   }
-  std::size_t detail_bytes = 0;
-  for (const std::string& detail : batch.details) detail_bytes += detail.size();
-
-  const std::size_t total = kResultHeaderBytes + count * kWord +
-                            batch.fitness.size() * sizeof(double) + count +
-                            batch.details.size() * kWord + detail_bytes;
-  Writer writer(out, total);
-  writer.u64(kResultMagic);
-  writer.u64(batch.objectives);
-  writer.u64(count);
-  writer.f64(batch.busy_seconds);
-  writer.u64(batch.details.size());
-  writer.u64(detail_bytes);
-  writer.bytes(batch.worker_rng.data(), sizeof batch.worker_rng);
-  writer.array(batch.indices);
-  writer.array(batch.fitness);
-  writer.array(batch.statuses);
-  for (const std::string& detail : batch.details) writer.u64(detail.size());
-  for (const std::string& detail : batch.details) writer.bytes(detail.data(), detail.size());
+  ResultPacker packer(out, batch.objectives, batch.indices);
+  std::copy(batch.fitness.begin(), batch.fitness.end(), packer.fitness().begin());
+  std::size_t detail = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    if (failed(batch.statuses[k])) {
+      packer.fail(k, static_cast<EvalStatus>(batch.statuses[k]), batch.details[detail++]);
+    }
+  }
+  packer.finish(batch.busy_seconds, batch.worker_rng);
 }
 
 ResultBatchView::ResultBatchView(std::span<const std::byte> payload) : payload_(payload) {
@@ -288,12 +341,14 @@ ResultBatchView::ResultBatchView(std::span<const std::byte> payload) : payload_(
     malformed(kWhat, fmt::format("{} details for {} results", details_, count_));
   }
   const std::size_t fitness = checked_mul(count_, static_cast<std::size_t>(objectives), kWhat);
-  indices_at_ = kResultHeaderBytes;
-  fitness_at_ = checked_add(indices_at_, checked_mul(count_, kWord, kWhat), kWhat);
-  statuses_at_ = checked_add(fitness_at_, checked_mul(fitness, sizeof(double), kWhat), kWhat);
+  const std::size_t fitness_at =
+      checked_add(kResultHeaderBytes, checked_mul(count_, kWord, kWhat), kWhat);
+  statuses_at_ = checked_add(fitness_at, checked_mul(fitness, sizeof(double), kWhat), kWhat);
   lengths_at_ = checked_add(statuses_at_, count_, kWhat);
   text_at_ = checked_add(lengths_at_, checked_mul(details_, kWord, kWhat), kWhat);
   check_length(payload, checked_add(text_at_, detail_bytes, kWhat), kWhat);
+  indices_ = array_at<const std::uint64_t>(payload, kResultHeaderBytes, count_, kWhat);
+  fitness_ = array_at<const double>(payload, fitness_at, fitness, kWhat);
 
   std::size_t failures = 0;
   for (std::size_t k = 0; k < count_; ++k) {
@@ -318,24 +373,11 @@ ResultBatchView::ResultBatchView(std::span<const std::byte> payload) : payload_(
   }
 }
 
-std::uint64_t ResultBatchView::index(std::size_t k) const {
-  std::uint64_t value = 0;
-  std::memcpy(&value, payload_.data() + indices_at_ + k * kWord, sizeof value);
-  return value;
-}
-
-std::uint8_t ResultBatchView::status(std::size_t k) const {
-  return static_cast<std::uint8_t>(payload_[statuses_at_ + k]);
-}
-
 void ResultBatchView::fitness(std::size_t k, std::span<double> out) const {
   if (out.size() != objectives_) {
     throw Error(fmt::format("result batch: {} objectives, {} expected", objectives_, out.size()));
   }
-  if (!out.empty()) {
-    std::memcpy(out.data(), payload_.data() + fitness_at_ + k * objectives_ * sizeof(double),
-                out.size() * sizeof(double));
-  }
+  std::ranges::copy(fitness_.subspan(k * objectives_, objectives_), out.begin());
 }
 
 std::string_view ResultBatchView::detail(std::size_t i) const {
@@ -369,8 +411,8 @@ void unpack_results(std::span<const std::byte> payload, ResultBatch& batch) {
   for (std::size_t i = 0; i < view.details(); ++i) batch.details[i] = view.detail(i);
 }
 
-std::vector<std::byte> pack_rng_state(const Rng::State& state) {
-  std::vector<std::byte> out;
+Bytes pack_rng_state(const Rng::State& state) {
+  Bytes out;
   Writer writer(out, kWord + sizeof state);
   writer.u64(kRngMagic);
   writer.bytes(state.data(), sizeof state);
@@ -388,8 +430,8 @@ Rng::State unpack_rng_state(std::span<const std::byte> payload) {
   return state;
 }
 
-std::vector<std::byte> pack_text(const std::string& text) {
-  std::vector<std::byte> out;
+Bytes pack_text(const std::string& text) {
+  Bytes out;
   Writer writer(out, 2 * kWord + text.size());
   writer.u64(kTextMagic);
   writer.u64(text.size());
@@ -410,7 +452,7 @@ std::string unpack_text(std::span<const std::byte> payload) {
 }
 
 // The exit code travels as the first line of the text.
-std::vector<std::byte> pack_worker_error(const WorkerError& error) {
+Bytes pack_worker_error(const WorkerError& error) {
   return pack_text(fmt::format("{}\n{}", error.exit_code, error.text));
 }
 

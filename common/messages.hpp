@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,25 +45,81 @@ struct ResultBatch {
 };
 
 // pack_* reuse `out`'s capacity; unpack_* throw Error on a malformed payload.
-void pack_tasks(const TaskBatch& batch, std::vector<std::byte>& out);
+void pack_tasks(const TaskBatch& batch, Bytes& out);
 
 // Packs a task batch in place, task by task, with no intermediate TaskBatch: the master
 // copies each genome once, from its population into the send buffer.
 class TaskPacker {
  public:
   // Sizes `out` for `count` tasks of `dimension` genes (reusing its capacity).
-  TaskPacker(std::vector<std::byte>& out, int job, std::uint64_t generation,
-             std::uint32_t dimension, std::size_t count);
+  TaskPacker(Bytes& out, int job, std::uint64_t generation, std::uint32_t dimension,
+             std::size_t count);
   // Task k of the batch: its index and its `dimension` genes. Every k < count once.
-  void set(std::size_t k, std::uint64_t index, std::span<const double> genome);
-  // Every task at once: indices first, first + 1, ...; `genes` = all their genomes in order.
-  void set_range(std::uint64_t first, std::span<const double> genes);
+  void set(std::size_t k, std::uint64_t index, std::span<const double> genome) {
+    set_range(k, 1, index, genome);
+  }
+  // Tasks k to k + count - 1 at once, with indices first, first + 1, ...: `genes` holds all
+  // their genomes in order (one copy for the whole run).
+  void set_range(std::size_t k, std::size_t count, std::uint64_t first,
+                 std::span<const double> genes);
 
  private:
   std::byte* indices_;
   std::byte* genes_;
   std::size_t count_;
   std::uint32_t dimension_;
+};
+
+// A task batch read in place: the constructor checks the whole payload (as unpack_tasks
+// does) and the accessors point into it, so a worker evaluates genomes where they arrived.
+// The payload must be 8-byte aligned (a message buffer always is: it comes from operator
+// new, and every array in the layout starts at a multiple of 8 bytes); valid while it is.
+class TaskBatchView {
+ public:
+  explicit TaskBatchView(std::span<const std::byte> payload);
+  int job() const { return job_; }
+  std::uint64_t generation() const { return generation_; }
+  std::uint32_t dimension() const { return dimension_; }
+  std::size_t size() const { return indices_.size(); }
+  std::span<const std::uint64_t> indices() const { return indices_; }
+  std::span<const double> genes() const { return genes_; }  // size() * dimension()
+  std::span<const double> genome(std::size_t k) const {
+    return genes_.subspan(k * dimension_, dimension_);
+  }
+
+ private:
+  int job_ = 0;
+  std::uint64_t generation_ = 0;
+  std::uint32_t dimension_ = 0;
+  std::span<const std::uint64_t> indices_;
+  std::span<const double> genes_;
+};
+
+// Packs a result batch in place, straight into the send buffer: an evaluator writes each
+// fitness where it travels. Every entry starts ok with zero fitness; fail() marks the
+// failed ones. finish() completes the message; until then `out` must not be touched.
+class ResultPacker {
+ public:
+  // Sizes `out` for one result per index (reusing its capacity) and writes the indices.
+  ResultPacker(Bytes& out, std::uint32_t objectives, std::span<const std::uint64_t> indices);
+  std::span<double> fitness() { return fitness_; }  // every entry's, back to back
+  std::span<double> fitness(std::size_t k) {
+    return fitness_.subspan(k * objectives_, objectives_);
+  }
+  // Entry k failed with `status` (not kOk), for the reason `detail`. In increasing k.
+  void fail(std::size_t k, EvalStatus status, std::string_view detail);
+  // Writes the header and appends the failures' details.
+  void finish(double busy_seconds, const Rng::State& worker_rng);
+
+ private:
+  Bytes& out_;
+  std::uint32_t objectives_;
+  std::size_t count_;
+  std::span<double> fitness_;
+  std::byte* statuses_;
+  std::optional<std::size_t> last_failed_;
+  std::vector<std::uint64_t> detail_lengths_;
+  std::string detail_text_;
 };
 
 // A result batch read in place: the constructor checks the whole payload (as
@@ -75,8 +132,13 @@ class ResultBatchView {
   std::uint32_t objectives() const { return objectives_; }
   double busy_seconds() const { return busy_seconds_; }
   const Rng::State& worker_rng() const { return worker_rng_; }
-  std::uint64_t index(std::size_t k) const;
-  std::uint8_t status(std::size_t k) const;
+  // In place, as TaskBatchView (the payload must be 8-byte aligned).
+  std::span<const std::uint64_t> indices() const { return indices_; }
+  std::span<const double> fitness() const { return fitness_; }  // size() * objectives()
+  std::uint64_t index(std::size_t k) const { return indices_[k]; }
+  std::uint8_t status(std::size_t k) const {
+    return static_cast<std::uint8_t>(payload_[statuses_at_ + k]);
+  }
   // Copies the objectives() values of entry k into `out`.
   void fitness(std::size_t k, std::span<double> out) const;
   // The detail of the i-th failed entry (i counts failed entries only).
@@ -90,9 +152,9 @@ class ResultBatchView {
   std::size_t details_ = 0;
   double busy_seconds_ = 0;
   Rng::State worker_rng_{};
-  std::size_t indices_at_ = 0;  // byte offsets into the payload
-  std::size_t fitness_at_ = 0;
-  std::size_t statuses_at_ = 0;
+  std::span<const std::uint64_t> indices_;
+  std::span<const double> fitness_;
+  std::size_t statuses_at_ = 0;  // byte offsets into the payload
   std::size_t lengths_at_ = 0;
   std::size_t text_at_ = 0;
   // Start of each detail in the text, filled lazily by detail() (failures are rare).
@@ -100,13 +162,13 @@ class ResultBatchView {
 };
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
-void pack_results(const ResultBatch& batch, std::vector<std::byte>& out);
+void pack_results(const ResultBatch& batch, Bytes& out);
 void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);
 
-std::vector<std::byte> pack_rng_state(const Rng::State& state);
+Bytes pack_rng_state(const Rng::State& state);
 Rng::State unpack_rng_state(std::span<const std::byte> payload);
 
-std::vector<std::byte> pack_text(const std::string& text);
+Bytes pack_text(const std::string& text);
 std::string unpack_text(std::span<const std::byte> payload);
 
 // kWorkerError: a worker's fatal error and the exit code the run is to end with (2 when
@@ -115,7 +177,7 @@ struct WorkerError {
   int exit_code = kExitFailure;
   std::string text;
 };
-std::vector<std::byte> pack_worker_error(const WorkerError& error);
+Bytes pack_worker_error(const WorkerError& error);
 WorkerError unpack_worker_error(std::span<const std::byte> payload);
 // The Error a kWorkerError message reports, naming the worker's rank.
 Error worker_error(const Message& report);

@@ -29,7 +29,7 @@ constexpr std::chrono::microseconds kMaxPollPause{250};
 
 struct PendingSend {
   MPI_Request request = MPI_REQUEST_NULL;
-  std::vector<std::byte> buffer;
+  Bytes buffer;
 };
 
 }  // namespace
@@ -105,7 +105,7 @@ MpiTransport::~MpiTransport() {
   }
 }
 
-std::vector<std::byte>& MpiTransport::next_send_buffer() { return impl_->free_slot().buffer; }
+Bytes& MpiTransport::next_send_buffer() { return impl_->free_slot().buffer; }
 
 void MpiTransport::send_buffer(int rank, Tag tag) {
   PendingSend& slot = impl_->free_slot();

@@ -17,7 +17,7 @@ class MpiTransport : public Transport {
 
   // Sends return at once: the buffer goes out in the background (MPI_Isend), so master and
   // worker can never block each other by sending at the same time.
-  std::vector<std::byte>& next_send_buffer() override;
+  Bytes& next_send_buffer() override;
   void send_buffer(int rank, Tag tag) override;
   void receive_any(Message& into) override;
   // Polls flat out for a few tens of microseconds (cheap fitness answers within that), then

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "common/bytes.hpp"
+
 namespace evo::common {
 
 enum class Tag : int {
@@ -22,7 +24,7 @@ enum class Tag : int {
 struct Message {
   int source = -1;
   Tag tag = Tag::kStop;
-  std::vector<std::byte> payload;
+  Bytes payload;
 };
 
 class Transport {
@@ -34,7 +36,7 @@ class Transport {
   // reused from earlier sends), then send_buffer() sends it as it is: no copy in between.
   // The reference is valid until the next send; calling it twice without a send returns
   // the same buffer.
-  virtual std::vector<std::byte>& next_send_buffer() = 0;
+  virtual Bytes& next_send_buffer() = 0;
   virtual void send_buffer(int rank, Tag tag) = 0;
   // Blocks until a message arrives; `into`'s payload capacity is reused.
   virtual void receive_any(Message& into) = 0;
@@ -52,7 +54,7 @@ class Transport {
 };
 
 inline void Transport::send(int rank, Tag tag, std::span<const std::byte> payload) {
-  std::vector<std::byte>& buffer = next_send_buffer();
+  Bytes& buffer = next_send_buffer();
   buffer.assign(payload.begin(), payload.end());
   send_buffer(rank, tag);
 }

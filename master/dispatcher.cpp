@@ -90,15 +90,15 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
                             std::uint64_t generation) {
   common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
                             static_cast<std::uint32_t>(population.dimension), indices.size());
-  if (!indices.empty() && indices.back() - indices.front() + 1 == indices.size()) {
-    // Consecutive members (the usual case): their genes are one block of the population.
-    packer.set_range(indices.front(), std::span(population.genes)
-                                          .subspan(indices.front() * population.dimension,
-                                                   indices.size() * population.dimension));
-  } else {
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-      packer.set(k, indices[k], population.genome(indices[k]));
-    }
+  // A run of consecutive members is one block of the population's genes, copied at once.
+  // Runs are long: only offspring left unchanged by variation (not re-evaluated) cut them.
+  const std::size_t dimension = population.dimension;
+  for (std::size_t k = 0; k < indices.size();) {
+    std::size_t run = 1;
+    while (k + run < indices.size() && indices[k + run] == indices[k] + run) ++run;
+    packer.set_range(k, run, indices[k],
+                     std::span(population.genes).subspan(indices[k] * dimension, run * dimension));
+    k += run;
   }
   transport_.send_buffer(worker, common::Tag::kTasks);
 }
@@ -121,8 +121,11 @@ int Dispatcher::store_results(const common::Message& message, common::Population
   }
   completed_.clear();
   std::size_t failure = 0;
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    const std::uint64_t index = results.index(k);
+  const std::span<const std::uint64_t> indices = results.indices();
+  const std::span<const double> fitness = results.fitness();
+  const std::size_t objectives = population.objectives;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const std::uint64_t index = indices[k];
     if (index >= population.size()) {
       throw common::Error(fmt::format("rank {} returned a result for task {} of {}", message.source,
                                       index, population.size()));
@@ -137,7 +140,8 @@ int Dispatcher::store_results(const common::Message& message, common::Population
     } else {
       // Stored by task index, never arrival order: results must not depend on how many
       // workers there are or which one was fastest.
-      results.fitness(k, population.fitness_of(index));
+      std::ranges::copy(fitness.subspan(k * objectives, objectives),
+                        population.fitness_of(index).begin());
     }
     completed_.push_back(index);
   }

@@ -64,6 +64,19 @@ class BuiltinEvaluator : public common::Evaluator {
     return {};
   }
 
+  bool evaluate_block(std::span<const double> genes, std::size_t dimension,
+                      std::span<double> fitness) override {
+    // Delays, noise and domain checks need the task or may fail: those go one by one.
+    if (delay_ms_ > 0 || noise_sigma_ != 0 || check_ || dimension != dimension_ ||
+        genes.size() != fitness.size() * dimension) {
+      return false;
+    }
+    for (std::size_t k = 0; k < fitness.size(); ++k) {
+      fitness[k] = objective_(genes.subspan(k * dimension, dimension));
+    }
+    return true;
+  }
+
  private:
   // Exponential delays come from a stream of their own, keyed by the task like the noise:
   // the same evaluation sleeps as long on any worker, and the noise is left untouched.

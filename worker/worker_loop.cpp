@@ -2,38 +2,50 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/messages.hpp"
 #include "common/rng.hpp"
 
 namespace evo::worker {
-namespace {
 
-void evaluate_batch(common::Evaluator& evaluator, std::uint64_t seed,
-                    const common::TaskBatch& tasks, common::ResultBatch& results) {
-  const auto objectives = static_cast<std::size_t>(evaluator.objectives());
-  results.objectives = static_cast<std::uint32_t>(objectives);
-  results.indices = tasks.indices;
-  results.statuses.assign(tasks.size(), static_cast<std::uint8_t>(common::EvalStatus::kOk));
-  results.fitness.assign(tasks.size() * objectives, 0.0);
-  results.details.clear();
+double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
+                      const common::TaskBatchView& tasks, common::ResultPacker& results) {
   const auto start = std::chrono::steady_clock::now();
+  bool block = false;
+  try {
+    block = evaluator.evaluate_block(tasks.genes(), tasks.dimension(), results.fitness());
+  } catch (const std::exception&) {
+    block = false;
+  }
   for (std::size_t k = 0; k < tasks.size(); ++k) {
-    const common::EvalContext context{seed, tasks.job, tasks.generation, tasks.indices[k]};
-    std::span<double> fitness(results.fitness.data() + k * objectives, objectives);
+    const std::span<double> fitness = results.fitness(k);
+    if (block && std::ranges::all_of(fitness, [](double value) { return std::isfinite(value); })) {
+      continue;
+    }
+    const common::EvalContext context{seed, tasks.job(), tasks.generation(), tasks.indices()[k]};
     const common::EvalOutcome outcome =
         common::evaluate_guarded(evaluator, tasks.genome(k), context, fitness);
-    if (outcome.status != common::EvalStatus::kOk) {
-      results.statuses[k] = static_cast<std::uint8_t>(outcome.status);
-      results.details.push_back(outcome.detail);
-    }
+    if (outcome.status != common::EvalStatus::kOk) results.fail(k, outcome.status, outcome.detail);
   }
-  results.busy_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+namespace {
+
+// Evaluates one task message and sends its results back to the master.
+void answer_tasks(common::Transport& transport, common::Evaluator& evaluator, std::uint64_t seed,
+                  const common::Rng& rng, std::span<const std::byte> payload) {
+  const common::TaskBatchView tasks(payload);
+  common::ResultPacker results(transport.next_send_buffer(),
+                               static_cast<std::uint32_t>(evaluator.objectives()), tasks.indices());
+  const double busy_seconds = evaluate_tasks(evaluator, seed, tasks, results);
+  results.finish(busy_seconds, rng.state());
+  transport.send_buffer(0, common::Tag::kResults);
 }
 
 }  // namespace
@@ -42,20 +54,14 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
   // The worker's own stream; the master sets it for every job (and restores it from
   // checkpoints). Built-in problems draw from the per-evaluation stream instead.
   common::Rng rng = common::Rng::for_worker(seed, 0, transport.rank());
-  // Reused from batch to batch: after the first few, a batch allocates nothing.
-  common::TaskBatch tasks;
-  common::ResultBatch results;
+  // Reused from message to message: after the first few, a batch allocates nothing.
   common::Message message;
   for (;;) {
     transport.receive_any(message);
     try {
       switch (message.tag) {
         case common::Tag::kTasks:
-          common::unpack_tasks(message.payload, tasks);
-          evaluate_batch(evaluator, seed, tasks, results);
-          results.worker_rng = rng.state();
-          common::pack_results(results, transport.next_send_buffer());
-          transport.send_buffer(0, common::Tag::kResults);
+          answer_tasks(transport, evaluator, seed, rng, message.payload);
           break;
         case common::Tag::kRngState:
           rng = common::Rng::from_state(common::unpack_rng_state(message.payload));

@@ -2,9 +2,18 @@
 #pragma once
 
 #include "common/evaluator.hpp"
+#include "common/messages.hpp"
 #include "common/transport.hpp"
 
 namespace evo::worker {
+
+// Evaluates every task of `tasks` straight from the message into `results` (a failed one
+// is marked with its status and detail); returns the seconds it took. Uses the evaluator's
+// block path (Evaluator::evaluate_block) where it has one, checking it entry by entry: a
+// non-finite value, or the block path failing, sends those entries through the one-by-one
+// path, which gives each its status and detail exactly as if there were no block path.
+double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
+                      const common::TaskBatchView& tasks, common::ResultPacker& results);
 
 // Returns the exit code the master's kStop carries. A failure that prevents evaluating
 // (malformed message) is reported to the master, which ends the run.

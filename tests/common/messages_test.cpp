@@ -73,10 +73,10 @@ void expect_equal(const ResultBatch& a, const ResultBatch& b) {
 TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
   for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
     const TaskBatch batch = make_tasks(count, 6);
-    std::vector<std::byte> expected;
+    Bytes expected;
     pack_tasks(batch, expected);
     // A reused buffer, larger and dirty: the packer must size and fill it exactly.
-    std::vector<std::byte> wire(expected.size() + 100, std::byte{0x5a});
+    Bytes wire(expected.size() + 100, std::byte{0x5a});
     TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
     // In reverse order: each task lands at its own slot whatever the order of set().
     for (std::size_t k = count; k-- > 0;) packer.set(k, batch.indices[k], batch.genome(k));
@@ -87,36 +87,45 @@ TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
   }
 }
 
-TEST(Messages, TaskPackerPacksARangeOfConsecutiveTasksLikeOneByOne) {
+TEST(Messages, TaskPackerPacksRunsOfConsecutiveTasksLikeOneByOne) {
   for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
     TaskBatch batch = make_tasks(count, 6);
-    for (std::size_t k = 0; k < count; ++k) batch.indices[k] = 500 + k;
-    std::vector<std::byte> expected;
+    // Two runs: 500, 501, ... up to the middle, then 900, 901, ...
+    const std::size_t split = count / 2;
+    for (std::size_t k = 0; k < count; ++k) batch.indices[k] = k < split ? 500 + k : 900 + k;
+    Bytes expected;
     pack_tasks(batch, expected);
-    std::vector<std::byte> wire(3, std::byte{0x5a});
+    Bytes wire(3, std::byte{0x5a});
     TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
-    packer.set_range(500, batch.genes);
+    const std::span genes(batch.genes);
+    packer.set_range(0, split, 500, genes.first(split * 6));
+    packer.set_range(split, count - split, 900 + split, genes.subspan(split * 6));
     EXPECT_EQ(wire, expected) << count << " tasks";
   }
-  std::vector<std::byte> wire;
+}
+
+TEST(Messages, TaskPackerRejectsARunOfTheWrongSizeOrBeyondTheBatch) {
+  Bytes wire;
   TaskPacker packer(wire, 0, 0, 3, 2);
-  const std::vector<double> genes(5, 1.0);
-  EXPECT_THAT([&] { packer.set_range(0, genes); },
+  const std::vector<double> genes(6, 1.0);
+  EXPECT_THAT([&] { packer.set_range(0, 2, 0, std::span(genes).first(5)); },
               ThrowsMessage<Error>(HasSubstr("5 genes for 2 tasks")));
+  EXPECT_THAT([&] { packer.set_range(1, 2, 0, genes); },
+              ThrowsMessage<Error>(HasSubstr("tasks 1 to 3 of a batch of 2")));
 }
 
 TEST(Messages, TaskPackerRejectsAGenomeOfTheWrongSizeOrATaskOutOfRange) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   TaskPacker packer(wire, 0, 0, 3, 2);
   const std::vector<double> genome(4, 1.0);
   EXPECT_THAT([&] { packer.set(0, 0, genome); }, ThrowsMessage<Error>(HasSubstr("4 genes")));
   EXPECT_THAT([&] { packer.set(2, 0, std::span(genome).first(3)); },
-              ThrowsMessage<Error>(HasSubstr("task 2 of 2")));
+              ThrowsMessage<Error>(HasSubstr("tasks 2 to 3 of a batch of 2")));
 }
 
 TEST(Messages, ResultBatchViewReadsEveryFieldInPlace) {
   const ResultBatch sent = make_results(23, 3);
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_results(sent, wire);
   const ResultBatchView view(wire);
   ASSERT_EQ(view.size(), sent.size());
@@ -137,6 +146,32 @@ TEST(Messages, ResultBatchViewReadsEveryFieldInPlace) {
   EXPECT_THAT([&] { view.fitness(0, too_small); }, ThrowsMessage<Error>(HasSubstr("objectives")));
 }
 
+TEST(Messages, ResultPackerWritesInPlaceTheSameBytesAsPackResults) {
+  const ResultBatch sent = make_results(23, 3);
+  Bytes expected;
+  pack_results(sent, expected);
+  Bytes wire(expected.size() + 50, std::byte{0x5a});  // reused and dirty
+  ResultPacker packer(wire, 3, sent.indices);
+  std::ranges::copy(sent.fitness, packer.fitness().begin());
+  EXPECT_EQ(packer.fitness(2).data(), packer.fitness().data() + 6);
+  std::size_t detail = 0;
+  for (std::size_t k = 0; k < sent.size(); ++k) {
+    if (sent.statuses[k] != kOk) {
+      packer.fail(k, static_cast<EvalStatus>(sent.statuses[k]), sent.details[detail++]);
+    }
+  }
+  packer.finish(sent.busy_seconds, sent.worker_rng);
+  EXPECT_EQ(wire, expected);
+
+  Bytes other;
+  ResultPacker out_of_order(other, 1, sent.indices);
+  out_of_order.fail(4, EvalStatus::kTimeout, "slow");
+  EXPECT_THAT([&] { out_of_order.fail(2, EvalStatus::kTimeout, "earlier"); },
+              ThrowsMessage<Error>(HasSubstr("out of order")));
+  EXPECT_THAT([&] { out_of_order.fail(5, EvalStatus::kOk, ""); },
+              ThrowsMessage<Error>(HasSubstr("not a failure")));
+}
+
 TEST(Messages, EveryEvaluationStatusRoundTripsWithItsDetail) {
   ResultBatch sent = make_results(0, 1);
   for (std::uint8_t status = 0; status <= kLastEvalStatus; ++status) {
@@ -147,7 +182,7 @@ TEST(Messages, EveryEvaluationStatusRoundTripsWithItsDetail) {
       sent.details.push_back(status_name(static_cast<EvalStatus>(status)));
     }
   }
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_results(sent, wire);
   ResultBatch received;
   unpack_results(wire, received);
@@ -158,7 +193,7 @@ TEST(Messages, EveryEvaluationStatusRoundTripsWithItsDetail) {
 TEST(Messages, TaskBatchesRoundTripAtEverySize) {
   for (std::size_t count : {0u, 1u, 1000u}) {
     const TaskBatch sent = make_tasks(count, 30);
-    std::vector<std::byte> wire;
+    Bytes wire;
     pack_tasks(sent, wire);
     TaskBatch received = make_tasks(5, 2);  // stale content must be replaced
     unpack_tasks(wire, received);
@@ -172,7 +207,7 @@ TEST(Messages, TaskBatchesRoundTripAtEverySize) {
 
 TEST(Messages, TaskBatchOfDimensionZeroRoundTrips) {
   TaskBatch sent = make_tasks(4, 0);
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_tasks(sent, wire);
   TaskBatch received;
   unpack_tasks(wire, received);
@@ -182,7 +217,7 @@ TEST(Messages, TaskBatchOfDimensionZeroRoundTrips) {
 TEST(Messages, ResultBatchesRoundTripAtEverySize) {
   for (std::size_t count : {0u, 1u, 1000u}) {
     const ResultBatch sent = make_results(count, 1);
-    std::vector<std::byte> wire;
+    Bytes wire;
     pack_results(sent, wire);
     ResultBatch received = make_results(7, 2);
     unpack_results(wire, received);
@@ -193,7 +228,7 @@ TEST(Messages, ResultBatchesRoundTripAtEverySize) {
 TEST(Messages, MultiObjectiveResultsWithFailuresRoundTrip) {
   const ResultBatch sent = make_results(23, 3);
   ASSERT_FALSE(sent.details.empty());
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_results(sent, wire);
   ResultBatch received;
   unpack_results(wire, received);
@@ -203,7 +238,7 @@ TEST(Messages, MultiObjectiveResultsWithFailuresRoundTrip) {
 TEST(Messages, NanFitnessRoundTripsBitForBit) {
   ResultBatch sent = make_results(2, 1);
   sent.fitness[1] = std::numeric_limits<double>::quiet_NaN();
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_results(sent, wire);
   ResultBatch received;
   unpack_results(wire, received);
@@ -212,7 +247,7 @@ TEST(Messages, NanFitnessRoundTripsBitForBit) {
 }
 
 TEST(Messages, PackReusesTheOutputBuffer) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_tasks(make_tasks(100, 10), wire);
   const std::size_t capacity = wire.capacity();
   const std::byte* data = wire.data();
@@ -226,7 +261,7 @@ TEST(Messages, PackReusesTheOutputBuffer) {
 
 TEST(Messages, TruncatedTaskBatchIsRejected) {
   for (std::size_t count : {0u, 1u, 50u}) {
-    std::vector<std::byte> wire;
+    Bytes wire;
     pack_tasks(make_tasks(count, 4), wire);
     wire.pop_back();
     TaskBatch batch;
@@ -236,7 +271,7 @@ TEST(Messages, TruncatedTaskBatchIsRejected) {
 }
 
 TEST(Messages, TaskBatchWithTrailingByteIsRejected) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_tasks(make_tasks(5, 4), wire);
   wire.push_back(std::byte{0});
   TaskBatch batch;
@@ -245,7 +280,7 @@ TEST(Messages, TaskBatchWithTrailingByteIsRejected) {
 }
 
 TEST(Messages, TaskBatchWithBadMagicIsRejected) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_tasks(make_tasks(5, 4), wire);
   wire[0] ^= std::byte{0xFF};
   TaskBatch batch;
@@ -253,7 +288,7 @@ TEST(Messages, TaskBatchWithBadMagicIsRejected) {
 }
 
 TEST(Messages, ResultPayloadIsNotATaskBatch) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_results(make_results(5, 1), wire);
   TaskBatch batch;
   EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("bad magic")));
@@ -264,13 +299,13 @@ TEST(Messages, EmptyAndTinyPayloadsAreRejected) {
   ResultBatch results;
   EXPECT_THROW(unpack_tasks({}, tasks), Error);
   EXPECT_THROW(unpack_results({}, results), Error);
-  std::vector<std::byte> three(3);
+  Bytes three(3);
   EXPECT_THAT([&] { unpack_tasks(three, tasks); },
               ThrowsMessage<Error>(HasSubstr("truncated header")));
 }
 
 TEST(Messages, OverflowingCountsAreRejected) {
-  std::vector<std::byte> wire;
+  Bytes wire;
   pack_tasks(make_tasks(1, 2), wire);
   // Header words: magic, job, generation, dimension, count.
   const std::uint64_t huge_dimension = std::numeric_limits<std::uint32_t>::max();
@@ -286,21 +321,21 @@ TEST(Messages, OverflowingCountsAreRejected) {
 }
 
 TEST(Messages, MalformedResultBatchesAreRejected) {
-  std::vector<std::byte> good;
+  Bytes good;
   pack_results(make_results(12, 2), good);
   ResultBatch batch;
 
-  std::vector<std::byte> truncated = good;
+  Bytes truncated = good;
   truncated.pop_back();
   EXPECT_THAT([&] { unpack_results(truncated, batch); },
               ThrowsMessage<Error>(HasSubstr("malformed result batch")));
 
-  std::vector<std::byte> extra = good;
+  Bytes extra = good;
   extra.push_back(std::byte{1});
   EXPECT_THAT([&] { unpack_results(extra, batch); },
               ThrowsMessage<Error>(HasSubstr("trailing bytes")));
 
-  std::vector<std::byte> bad_magic = good;
+  Bytes bad_magic = good;
   bad_magic[7] ^= std::byte{1};
   EXPECT_THAT([&] { unpack_results(bad_magic, batch); },
               ThrowsMessage<Error>(HasSubstr("bad magic")));
@@ -308,12 +343,12 @@ TEST(Messages, MalformedResultBatchesAreRejected) {
   // Statuses follow the header (6 words and the worker's RNG state), 12 indices and 24
   // fitness values.
   constexpr std::size_t kStatuses = (6 + Rng::kStateWords) * 8 + 12 * 8 + 24 * 8;
-  std::vector<std::byte> bad_status = good;
+  Bytes bad_status = good;
   bad_status[kStatuses] = std::byte{7};
   EXPECT_THAT([&] { unpack_results(bad_status, batch); },
               ThrowsMessage<Error>(HasSubstr("unknown evaluation status 7")));
 
-  std::vector<std::byte> failure_without_detail = good;
+  Bytes failure_without_detail = good;
   failure_without_detail[kStatuses] = std::byte{kFailed};  // entry 0 was ok
   EXPECT_THAT([&] { unpack_results(failure_without_detail, batch); },
               ThrowsMessage<Error>(HasSubstr("details for")));
@@ -322,7 +357,7 @@ TEST(Messages, MalformedResultBatchesAreRejected) {
 TEST(Messages, PackRejectsInconsistentBatches) {
   TaskBatch tasks = make_tasks(3, 4);
   tasks.genes.pop_back();
-  std::vector<std::byte> wire;
+  Bytes wire;
   EXPECT_THROW(pack_tasks(tasks, wire), Error);
 
   ResultBatch results = make_results(3, 1);
@@ -334,7 +369,7 @@ TEST(Messages, RngStateRoundTripsAndIsChecked) {
   Rng rng = Rng::for_worker(5, 1, 2);
   rng.next_u64();
   const Rng::State state = rng.state();
-  std::vector<std::byte> wire = pack_rng_state(state);
+  Bytes wire = pack_rng_state(state);
   EXPECT_EQ(unpack_rng_state(wire), state);
   wire.pop_back();
   EXPECT_THAT([&] { unpack_rng_state(wire); },
@@ -346,7 +381,7 @@ TEST(Messages, TextRoundTrips) {
                                   std::string("with\0nul", 8), std::string(5000, 'x')}) {
     EXPECT_EQ(unpack_text(pack_text(text)), text);
   }
-  std::vector<std::byte> wire = pack_text("abc");
+  Bytes wire = pack_text("abc");
   wire.push_back(std::byte{0});
   EXPECT_THROW(unpack_text(wire), Error);
 }

@@ -150,5 +150,35 @@ TEST(BuiltinProblems, DelaySleepsPerEvaluation) {
   EXPECT_EQ(fitness, 2.0);
 }
 
+// The block path of the pure problems: the very values of evaluate(), with no per-genome
+// call; declined where an evaluation needs its task (noise, delays) or a domain check.
+TEST(BuiltinProblems, BlockEvaluationGivesTheValuesOfOneByOne) {
+  common::Rng rng = common::Rng::for_master(5, 0);
+  std::vector<double> genes(9 * 7);
+  for (double& gene : genes) gene = rng.uniform(-30, 30);
+  for (const char* name : {"sphere", "rastrigin", "rosenbrock", "ackley", "griewank", "schwefel"}) {
+    const auto evaluator = make_evaluator(config_for(name, 7));
+    std::vector<double> block(9, -1.0);
+    ASSERT_TRUE(evaluator->evaluate_block(genes, 7, block)) << name;
+    for (std::size_t k = 0; k < block.size(); ++k) {
+      double alone = 0;
+      evaluator->evaluate(std::span(genes).subspan(k * 7, 7), {}, {&alone, 1});
+      EXPECT_EQ(block[k], alone) << name << " genome " << k;
+    }
+  }
+}
+
+TEST(BuiltinProblems, BlockEvaluationIsDeclinedWhereATaskNeedsItsContext) {
+  const std::vector<double> genes(8, 0.0);
+  std::vector<double> fitness(2);
+  EXPECT_FALSE(make_evaluator(config_for("noisy_sphere", 4))->evaluate_block(genes, 4, fitness));
+  EXPECT_FALSE(make_evaluator(config_for("onemax", 4))->evaluate_block(genes, 4, fitness));
+  common::Config delayed = config_for("sphere", 4);
+  delayed.problem.delay_ms = 1;
+  EXPECT_FALSE(make_evaluator(delayed)->evaluate_block(genes, 4, fitness));
+  // A genome length other than problem.dimension fails one by one, with its detail.
+  EXPECT_FALSE(make_evaluator(config_for("sphere", 2))->evaluate_block(genes, 4, fitness));
+}
+
 }  // namespace
 }  // namespace evo::worker
