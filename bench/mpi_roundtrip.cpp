@@ -1,11 +1,14 @@
 // Reference for scripts/bench.sh: the raw cost of farming out evaluations over MPI with
 // nothing of evocluster in between. Rank 0 sends batches of `batch` genomes (packed in one
 // message, `in_flight` batches outstanding per worker) and stores each returned fitness by
-// task index; workers compute nothing and answer at once. The messages have evocluster's
-// byte shape (common/messages.cpp), so the comparison is like for like:
-//   task:   40-byte header, then per task an 8-byte index and `dimension` doubles;
+// task index; workers compute nothing and answer at once. The messages carry what
+// evocluster's do (common/messages.cpp), in the classic packed layout, so the comparison
+// is like for like:
+//   task:   40-byte header, then per task an 8-byte index and `dimension` doubles
+//           (evocluster sends runs of consecutive indices instead of one index per task,
+//           and the genes of a block of members, gaps included: about as many bytes);
 //   result: 112-byte header (counts, busy time and the worker's 8-word RNG state), then per
-//           task an 8-byte index, `objectives` doubles and a 1-byte status.
+//           task an 8-byte index, `objectives` doubles and a 1-byte status (the same).
 // Prints
 //   mpi_roundtrip_ns_per_eval: <ns>
 //   mpi_roundtrip_evals_per_s: <rate>

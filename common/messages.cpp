@@ -7,8 +7,11 @@
 // what the header describes, so a truncated, padded or foreign payload is rejected before
 // any of it is used.
 //
-//   tasks:   "EVOTASK1" job:i64 generation:u64 dimension:u64 count:u64
-//            indices:u64[count] genes:f64[count * dimension]
+//   tasks:   "EVOTASK2" job:i64 generation:u64 dimension:u64 runs:u64 rows:u64
+//            runs:{first_index:u64 first_row:u64 count:u64}[runs] genes:f64[rows * dimension]
+//            (run r is tasks first_index.. with genomes in rows first_row..; rows that no
+//            run names may travel too, so that the master copies a block of its population
+//            at once)
 //   results: "EVORSLT2" objectives:u64 count:u64 busy_seconds:f64 details:u64 detail_bytes:u64
 //            worker_rng:u64[Rng::kStateWords] indices:u64[count] fitness:f64[count * objectives]
 //            statuses:u8[count] detail_lengths:u64[details] detail_text:char[detail_bytes] (details
@@ -42,13 +45,13 @@ constexpr std::uint64_t magic(const char (&tag)[9]) {
   return value;
 }
 
-constexpr std::uint64_t kTaskMagic = magic("EVOTASK1");
+constexpr std::uint64_t kTaskMagic = magic("EVOTASK2");
 constexpr std::uint64_t kResultMagic = magic("EVORSLT2");
 constexpr std::uint64_t kRngMagic = magic("EVORNG01");
 constexpr std::uint64_t kTextMagic = magic("EVOTEXT1");
 
 constexpr std::size_t kWord = sizeof(std::uint64_t);
-constexpr std::size_t kTaskHeaderBytes = 5 * kWord;
+constexpr std::size_t kTaskHeaderBytes = 6 * kWord;
 constexpr std::size_t kResultHeaderBytes = (6 + Rng::kStateWords) * kWord;
 
 [[noreturn]] void malformed(const char* what, const std::string& why) {
@@ -106,11 +109,6 @@ class Reader {
     double value = 0;
     bytes(&value, sizeof value);
     return value;
-  }
-  template <class T>
-  void array(std::vector<T>& values, std::size_t count) {
-    values.resize(count);
-    bytes(values.data(), count * sizeof(T));
   }
   void bytes(void* data, std::size_t count) {
     if (count > payload_.size() - position_) {
@@ -174,50 +172,56 @@ std::span<const T> array_at(std::span<const std::byte> payload, std::size_t offs
   return array_at<T>(const_cast<std::byte*>(payload.data()), offset, count, what);
 }
 
-void check_gene_count(std::size_t genes, std::size_t count, std::uint32_t dimension) {
-  if (genes != count * dimension) {
-    throw Error(
-        fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", genes, count, dimension));
-  }
-}
-
 }  // namespace
 
 TaskPacker::TaskPacker(Bytes& out, int job, std::uint64_t generation, std::uint32_t dimension,
-                       std::size_t count)
-    : count_(count), dimension_(dimension) {
-  const std::size_t total =
-      kTaskHeaderBytes + count * sizeof(std::uint64_t) + count * dimension * sizeof(double);
-  Writer writer(out, total);
+                       std::span<const TaskRun> runs, std::size_t rows)
+    : row_count_(rows), dimension_(dimension) {
+  static_assert(sizeof(TaskRun) == 3 * kWord);
+  Writer writer(out, kTaskHeaderBytes + runs.size_bytes() + rows * dimension * sizeof(double));
   writer.u64(kTaskMagic);
   writer.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(job)));
   writer.u64(generation);
   writer.u64(dimension);
-  writer.u64(count);
-  indices_ = out.data() + kTaskHeaderBytes;
-  genes_ = indices_ + count * sizeof(std::uint64_t);
+  writer.u64(runs.size());
+  writer.u64(rows);
+  for (const TaskRun& run : runs) {
+    if (run.first_row > rows || run.count > rows - run.first_row) {
+      throw Error(fmt::format("pack_tasks: a run of {} tasks from row {}, the batch has {} rows",
+                              run.count, run.first_row, rows));
+    }
+  }
+  writer.bytes(runs.data(), runs.size_bytes());
+  genes_ = out.data() + writer.position();
 }
 
-void TaskPacker::set_range(std::size_t k, std::size_t count, std::uint64_t first,
-                           std::span<const double> genes) {
-  if (k > count_ || count > count_ - k) {
-    throw Error(fmt::format("pack_tasks: tasks {} to {} of a batch of {}", k, k + count, count_));
-  }
-  check_gene_count(genes.size(), count, dimension_);
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t index = first + i;
-    std::memcpy(indices_ + (k + i) * sizeof index, &index, sizeof index);
+void TaskPacker::set_rows(std::uint64_t first_row, std::span<const double> genes) {
+  const std::size_t rows = dimension_ == 0 ? 0 : genes.size() / dimension_;
+  if (genes.size() != rows * dimension_ || first_row > row_count_ ||
+      rows > row_count_ - first_row) {
+    throw Error(fmt::format("pack_tasks: {} genes from row {}, the batch has {} rows of {}",
+                            genes.size(), first_row, row_count_, dimension_));
   }
   if (!genes.empty()) {
-    std::memcpy(genes_ + k * dimension_ * sizeof(double), genes.data(), genes.size_bytes());
+    std::memcpy(genes_ + first_row * dimension_ * sizeof(double), genes.data(), genes.size_bytes());
   }
 }
 
 void pack_tasks(const TaskBatch& batch, Bytes& out) {
   const std::size_t count = batch.indices.size();
-  check_gene_count(batch.genes.size(), count, batch.dimension);
-  TaskPacker packer(out, batch.job, batch.generation, batch.dimension, count);
-  for (std::size_t k = 0; k < count; ++k) packer.set(k, batch.indices[k], batch.genome(k));
+  if (batch.genes.size() != count * batch.dimension) {
+    throw Error(fmt::format("pack_tasks: {} genes for {} tasks of dimension {}", batch.genes.size(),
+                            count, batch.dimension));
+  }
+  std::vector<TaskRun> runs;
+  for (std::size_t k = 0; k < count; ++k) {
+    if (runs.empty() || batch.indices[k] != runs.back().first_index + runs.back().count) {
+      runs.push_back({batch.indices[k], k, 0});
+    }
+    ++runs.back().count;
+  }
+  TaskPacker packer(out, batch.job, batch.generation, batch.dimension, runs, count);
+  packer.set_rows(0, batch.genes);
 }
 
 TaskBatchView::TaskBatchView(std::span<const std::byte> payload) {
@@ -228,22 +232,30 @@ TaskBatchView::TaskBatchView(std::span<const std::byte> payload) {
   const auto job = static_cast<std::int64_t>(reader.u64());
   const std::uint64_t generation = reader.u64();
   const std::uint64_t dimension = reader.u64();
-  const std::size_t count = to_size(reader.u64(), kWhat, "task count");
+  const std::size_t runs = to_size(reader.u64(), kWhat, "run count");
+  const std::size_t rows = to_size(reader.u64(), kWhat, "row count");
   if (job < INT_MIN || job > INT_MAX) malformed(kWhat, fmt::format("job {} out of range", job));
   if (dimension > std::numeric_limits<std::uint32_t>::max()) {
     malformed(kWhat, fmt::format("dimension {} out of range", dimension));
   }
-  const std::size_t genes = checked_mul(count, static_cast<std::size_t>(dimension), kWhat);
   const std::size_t genes_at =
-      checked_add(kTaskHeaderBytes, checked_mul(count, kWord, kWhat), kWhat);
+      checked_add(kTaskHeaderBytes, checked_mul(runs, sizeof(TaskRun), kWhat), kWhat);
+  const std::size_t genes = checked_mul(rows, static_cast<std::size_t>(dimension), kWhat);
   check_length(payload, checked_add(genes_at, checked_mul(genes, sizeof(double), kWhat), kWhat),
                kWhat);
 
   job_ = static_cast<int>(job);
   generation_ = generation;
   dimension_ = static_cast<std::uint32_t>(dimension);
-  indices_ = array_at<const std::uint64_t>(payload, kTaskHeaderBytes, count, kWhat);
+  runs_ = array_at<const TaskRun>(payload, kTaskHeaderBytes, runs, kWhat);
   genes_ = array_at<const double>(payload, genes_at, genes, kWhat);
+  for (const TaskRun& run : runs_) {
+    if (run.first_row > rows || run.count > rows - run.first_row) {
+      malformed(kWhat,
+                fmt::format("a run of {} tasks from row {} of {}", run.count, run.first_row, rows));
+    }
+    size_ = checked_add(size_, static_cast<std::size_t>(run.count), kWhat);
+  }
 }
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
@@ -251,22 +263,26 @@ void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
   batch.job = view.job();
   batch.generation = view.generation();
   batch.dimension = view.dimension();
-  batch.indices.assign(view.indices().begin(), view.indices().end());
-  batch.genes.assign(view.genes().begin(), view.genes().end());
+  batch.indices.clear();
+  batch.genes.clear();
+  for (const TaskRun& run : view.runs()) {
+    for (std::uint64_t i = 0; i < run.count; ++i) batch.indices.push_back(run.first_index + i);
+    const std::span<const double> genes = view.rows(run.first_row, run.count);
+    batch.genes.insert(batch.genes.end(), genes.begin(), genes.end());
+  }
 }
 
-ResultPacker::ResultPacker(Bytes& out, std::uint32_t objectives,
-                           std::span<const std::uint64_t> indices)
-    : out_(out), objectives_(objectives), count_(indices.size()) {
+ResultPacker::ResultPacker(Bytes& out, std::uint32_t objectives, std::size_t count)
+    : out_(out), objectives_(objectives), count_(count) {
   constexpr const char* kWhat = "result batch";
   const std::size_t values = count_ * objectives;
   const std::size_t fitness_at = kResultHeaderBytes + count_ * kWord;
   const std::size_t statuses_at = fitness_at + values * sizeof(double);
   out.resize(statuses_at + count_);
-  if (count_ > 0) std::memcpy(out.data() + kResultHeaderBytes, indices.data(), count_ * kWord);
   // Zero fitness and every status kOk: a reused buffer holds the previous batch.
   static_assert(static_cast<std::uint8_t>(EvalStatus::kOk) == 0);
   std::memset(out.data() + fitness_at, 0, out.size() - fitness_at);
+  indices_ = array_at<std::uint64_t>(out.data(), kResultHeaderBytes, count_, kWhat);
   fitness_ = array_at<double>(out.data(), fitness_at, values, kWhat);
   statuses_ = out.data() + statuses_at;
 }
@@ -311,8 +327,9 @@ void pack_results(const ResultBatch& batch, Bytes& out) {
     throw Error(fmt::format("pack_results: {} details for {} failed results", batch.details.size(),
                             failures));
   }
-  ResultPacker packer(out, batch.objectives, batch.indices);
-  std::copy(batch.fitness.begin(), batch.fitness.end(), packer.fitness().begin());
+  ResultPacker packer(out, batch.objectives, count);
+  std::ranges::copy(batch.indices, packer.indices().begin());
+  std::ranges::copy(batch.fitness, packer.fitness().begin());
   std::size_t detail = 0;
   for (std::size_t k = 0; k < count; ++k) {
     if (failed(batch.statuses[k])) {

@@ -47,26 +47,30 @@ struct ResultBatch {
 // pack_* reuse `out`'s capacity; unpack_* throw Error on a malformed payload.
 void pack_tasks(const TaskBatch& batch, Bytes& out);
 
-// Packs a task batch in place, task by task, with no intermediate TaskBatch: the master
-// copies each genome once, from its population into the send buffer.
+// `count` tasks with consecutive indices from first_index, whose genomes are the consecutive
+// rows of genes from first_row. A batch is a few runs: only members that need no evaluation
+// (offspring that variation left unchanged) cut a generation's members into runs.
+struct TaskRun {
+  std::uint64_t first_index = 0;
+  std::uint64_t first_row = 0;
+  std::uint64_t count = 0;
+};
+
+// Packs a task batch in place, with no intermediate TaskBatch: the master copies its genomes
+// once, from its population into the send buffer, a whole block of members at once (gaps
+// of members not to evaluate included) when they are dense.
 class TaskPacker {
  public:
-  // Sizes `out` for `count` tasks of `dimension` genes (reusing its capacity).
+  // Sizes `out` for these runs of tasks of `dimension` genes in `rows` rows of genes, and
+  // writes everything but the genes.
   TaskPacker(Bytes& out, int job, std::uint64_t generation, std::uint32_t dimension,
-             std::size_t count);
-  // Task k of the batch: its index and its `dimension` genes. Every k < count once.
-  void set(std::size_t k, std::uint64_t index, std::span<const double> genome) {
-    set_range(k, 1, index, genome);
-  }
-  // Tasks k to k + count - 1 at once, with indices first, first + 1, ...: `genes` holds all
-  // their genomes in order (one copy for the whole run).
-  void set_range(std::size_t k, std::size_t count, std::uint64_t first,
-                 std::span<const double> genes);
+             std::span<const TaskRun> runs, std::size_t rows);
+  // Rows first_row onwards: `genes` holds whole genomes, back to back. Every row once.
+  void set_rows(std::uint64_t first_row, std::span<const double> genes);
 
  private:
-  std::byte* indices_;
   std::byte* genes_;
-  std::size_t count_;
+  std::size_t row_count_;
   std::uint32_t dimension_;
 };
 
@@ -80,18 +84,19 @@ class TaskBatchView {
   int job() const { return job_; }
   std::uint64_t generation() const { return generation_; }
   std::uint32_t dimension() const { return dimension_; }
-  std::size_t size() const { return indices_.size(); }
-  std::span<const std::uint64_t> indices() const { return indices_; }
-  std::span<const double> genes() const { return genes_; }  // size() * dimension()
-  std::span<const double> genome(std::size_t k) const {
-    return genes_.subspan(k * dimension_, dimension_);
+  std::size_t size() const { return size_; }  // tasks in all runs
+  std::span<const TaskRun> runs() const { return runs_; }
+  // The genomes of rows first_row to first_row + count - 1, back to back.
+  std::span<const double> rows(std::uint64_t first_row, std::size_t count) const {
+    return genes_.subspan(first_row * dimension_, count * dimension_);
   }
 
  private:
   int job_ = 0;
   std::uint64_t generation_ = 0;
   std::uint32_t dimension_ = 0;
-  std::span<const std::uint64_t> indices_;
+  std::size_t size_ = 0;
+  std::span<const TaskRun> runs_;
   std::span<const double> genes_;
 };
 
@@ -100,9 +105,10 @@ class TaskBatchView {
 // failed ones. finish() completes the message; until then `out` must not be touched.
 class ResultPacker {
  public:
-  // Sizes `out` for one result per index (reusing its capacity) and writes the indices.
-  ResultPacker(Bytes& out, std::uint32_t objectives, std::span<const std::uint64_t> indices);
-  std::span<double> fitness() { return fitness_; }  // every entry's, back to back
+  // Sizes `out` for `count` results (reusing its capacity).
+  ResultPacker(Bytes& out, std::uint32_t objectives, std::size_t count);
+  std::span<std::uint64_t> indices() { return indices_; }  // each entry's task index
+  std::span<double> fitness() { return fitness_; }         // every entry's, back to back
   std::span<double> fitness(std::size_t k) {
     return fitness_.subspan(k * objectives_, objectives_);
   }
@@ -115,6 +121,7 @@ class ResultPacker {
   Bytes& out_;
   std::uint32_t objectives_;
   std::size_t count_;
+  std::span<std::uint64_t> indices_;
   std::span<double> fitness_;
   std::byte* statuses_;
   std::optional<std::size_t> last_failed_;

@@ -88,17 +88,30 @@ std::size_t Dispatcher::batch_size(std::size_t remaining, int sent_before) const
 void Dispatcher::send_batch(int worker, const common::Population& population,
                             std::span<const std::size_t> indices, int job,
                             std::uint64_t generation) {
-  common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
-                            static_cast<std::uint32_t>(population.dimension), indices.size());
-  // A run of consecutive members is one block of the population's genes, copied at once.
-  // Runs are long: only offspring left unchanged by variation (not re-evaluated) cut them.
   const std::size_t dimension = population.dimension;
-  for (std::size_t k = 0; k < indices.size();) {
-    std::size_t run = 1;
-    while (k + run < indices.size() && indices[k + run] == indices[k] + run) ++run;
-    packer.set_range(k, run, indices[k],
-                     std::span(population.genes).subspan(indices[k] * dimension, run * dimension));
-    k += run;
+  const auto [lowest, highest] = std::ranges::minmax(indices);
+  const std::size_t block = highest - lowest + 1;
+  // A dense batch (the usual case: only offspring that variation left unchanged, and so
+  // need no evaluation, leave gaps) sends its block of the population, gaps included, in
+  // one copy: a copy per run of consecutive members cost twice as much. A sparse one (a
+  // few members left over, e.g. after journal recovery) sends just its own genomes.
+  const bool dense = block <= 2 * indices.size();
+  runs_.clear();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (runs_.empty() || indices[k] != runs_.back().first_index + runs_.back().count) {
+      runs_.push_back({indices[k], dense ? indices[k] - lowest : k, 0});
+    }
+    ++runs_.back().count;
+  }
+  common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
+                            static_cast<std::uint32_t>(dimension), runs_,
+                            dense ? block : indices.size());
+  if (dense) {
+    packer.set_rows(0, std::span(population.genes).subspan(lowest * dimension, block * dimension));
+  } else {
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      packer.set_rows(k, population.genome(indices[k]));
+    }
   }
   transport_.send_buffer(worker, common::Tag::kTasks);
 }
@@ -389,9 +402,11 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
     }
     const std::uint64_t generation = stream.generation_of(ids.front());
     const std::size_t dimension = stream.genome(ids.front()).size();
+    runs_.clear();
+    for (std::size_t k = 0; k < ids.size(); ++k) runs_.push_back({ids[k], k, 1});
     common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
-                              static_cast<std::uint32_t>(dimension), ids.size());
-    for (std::size_t k = 0; k < ids.size(); ++k) packer.set(k, ids[k], stream.genome(ids[k]));
+                              static_cast<std::uint32_t>(dimension), runs_, ids.size());
+    for (std::size_t k = 0; k < ids.size(); ++k) packer.set_rows(k, stream.genome(ids[k]));
     transport_.send_buffer(worker, common::Tag::kTasks);
     ++outstanding[static_cast<std::size_t>(worker)];
     ++batches_out;

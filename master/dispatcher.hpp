@@ -178,6 +178,7 @@ class Dispatcher {
   std::vector<std::size_t> pending_;
   std::vector<int> outstanding_;
   std::vector<int> sent_;
+  std::vector<common::TaskRun> runs_;  // of the batch being packed
 };
 
 }  // namespace evo::master

@@ -4,8 +4,8 @@
 #     at 2 ranks the master-side cost per evaluation, end to end (logbook wall_s: job queue,
 #     selection, statistics) and of the job queue alone (workers.csv dispatch_s: first send
 #     to last stored result of each generation), against a raw MPI packed-batch round trip
-#     measured in the same run by bench/mpi_roundtrip (the same message bytes per task and
-#     per batch, the mean batch size and the prefetch evocluster used; streaming, and in
+#     measured in the same run by bench/mpi_roundtrip (about the same message bytes per
+#     task and per batch, the mean batch size and the prefetch evocluster used; streaming, and in
 #     rounds of one generation drained at each barrier as evocluster is), with the ratios; and
 #     what the master spends besides the job queue (breeding; selection and statistics);
 #   - parallel efficiency (sum of worker busy time / (workers x wall time of the
@@ -102,7 +102,7 @@ for np in 2 3 5; do
     echo "evocluster_cost_per_eval_np2: $cost ns (end to end: job queue, selection, statistics; batches of $batch on average)"
     echo "evocluster_dispatch_cost_per_eval_np2: $dispatch ns (job queue only, best of 3)"
     echo "raw_mpi_packed_roundtrip_np2: $raw ns (batches of $batch, $in_flight in flight per worker, best of 3)"
-    echo "raw_mpi_payload_per_eval: $(sed -n 's/mpi_roundtrip_bytes_per_eval: //p' <<<"$roundtrip") (evocluster's message layout)"
+    echo "raw_mpi_payload_per_eval: $(sed -n 's/mpi_roundtrip_bytes_per_eval: //p' <<<"$roundtrip") (the classic packed layout; evocluster's carries about as many bytes)"
     echo "raw_mpi_packed_roundtrip_per_generation_np2: $raw_generations ns (the same in rounds of 10,000 with a barrier between rounds, best of 3)"
     echo "cost_ratio_dispatch_vs_raw_mpi_np2: $(ratio "$dispatch" "$raw") x"
     echo "cost_ratio_dispatch_vs_raw_mpi_per_generation_np2: $(ratio "$dispatch" "$raw_generations") x (like for like: both drain at each generation)"
@@ -114,7 +114,7 @@ for np in 2 3 5; do
     # the evaluation phases) added to the end-to-end cost.
     breeding=$(sed -n 's/.*master: .* evaluations ([0-9.]*, \([0-9.]*\), [0-9.]* ns per evaluation)/\1/p' "$best.log")
     echo "evolution_throughput_np2: $(awk -v c="$cost" -v b="$breeding" 'BEGIN { printf "%.0f", 1e9 / (c + b) }') evals/s (whole generation loop, breeding included)"
-    # The same message bytes; what still differs: evocluster's batches shrink within a
+    # About the same message bytes; what still differs: evocluster's batches shrink within a
     # generation (to balance its end) and each generation starts and ends with an empty
     # pipeline, and its worker evaluates and times the fitness.
     echo "worker_evaluation_per_eval_np2: $(worker_eval_ns "$best") ns (busy_s: sphere itself, inside the job queue's time; the raw reference's worker computes nothing)"

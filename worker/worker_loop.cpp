@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <numeric>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -16,21 +17,34 @@ namespace evo::worker {
 double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
                       const common::TaskBatchView& tasks, common::ResultPacker& results) {
   const auto start = std::chrono::steady_clock::now();
-  bool block = false;
-  try {
-    block = evaluator.evaluate_block(tasks.genes(), tasks.dimension(), results.fitness());
-  } catch (const std::exception&) {
-    block = false;
-  }
-  for (std::size_t k = 0; k < tasks.size(); ++k) {
-    const std::span<double> fitness = results.fitness(k);
-    if (block && std::ranges::all_of(fitness, [](double value) { return std::isfinite(value); })) {
-      continue;
+  const auto objectives = static_cast<std::size_t>(evaluator.objectives());
+  std::size_t k = 0;  // the entry of the run's first task
+  for (const common::TaskRun& run : tasks.runs()) {
+    const auto count = static_cast<std::size_t>(run.count);
+    const std::span<std::uint64_t> indices = results.indices().subspan(k, count);
+    std::iota(indices.begin(), indices.end(), run.first_index);
+    bool block = false;
+    try {
+      block =
+          evaluator.evaluate_block(tasks.rows(run.first_row, count), tasks.dimension(),
+                                   results.fitness().subspan(k * objectives, count * objectives));
+    } catch (const std::exception&) {
+      block = false;
     }
-    const common::EvalContext context{seed, tasks.job(), tasks.generation(), tasks.indices()[k]};
-    const common::EvalOutcome outcome =
-        common::evaluate_guarded(evaluator, tasks.genome(k), context, fitness);
-    if (outcome.status != common::EvalStatus::kOk) results.fail(k, outcome.status, outcome.detail);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::span<double> fitness = results.fitness(k + i);
+      if (block &&
+          std::ranges::all_of(fitness, [](double value) { return std::isfinite(value); })) {
+        continue;
+      }
+      const common::EvalContext context{seed, tasks.job(), tasks.generation(), indices[i]};
+      const common::EvalOutcome outcome =
+          common::evaluate_guarded(evaluator, tasks.rows(run.first_row + i, 1), context, fitness);
+      if (outcome.status != common::EvalStatus::kOk) {
+        results.fail(k + i, outcome.status, outcome.detail);
+      }
+    }
+    k += count;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -42,7 +56,7 @@ void answer_tasks(common::Transport& transport, common::Evaluator& evaluator, st
                   const common::Rng& rng, std::span<const std::byte> payload) {
   const common::TaskBatchView tasks(payload);
   common::ResultPacker results(transport.next_send_buffer(),
-                               static_cast<std::uint32_t>(evaluator.objectives()), tasks.indices());
+                               static_cast<std::uint32_t>(evaluator.objectives()), tasks.size());
   const double busy_seconds = evaluate_tasks(evaluator, seed, tasks, results);
   results.finish(busy_seconds, rng.state());
   transport.send_buffer(0, common::Tag::kResults);

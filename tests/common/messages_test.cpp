@@ -72,14 +72,16 @@ void expect_equal(const ResultBatch& a, const ResultBatch& b) {
 
 TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
   for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
-    const TaskBatch batch = make_tasks(count, 6);
+    const TaskBatch batch = make_tasks(count, 6);  // indices 1000, 1007, ...: runs of one
     Bytes expected;
     pack_tasks(batch, expected);
     // A reused buffer, larger and dirty: the packer must size and fill it exactly.
     Bytes wire(expected.size() + 100, std::byte{0x5a});
-    TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
-    // In reverse order: each task lands at its own slot whatever the order of set().
-    for (std::size_t k = count; k-- > 0;) packer.set(k, batch.indices[k], batch.genome(k));
+    std::vector<TaskRun> runs;
+    for (std::size_t k = 0; k < count; ++k) runs.push_back({batch.indices[k], k, 1});
+    TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, runs, count);
+    // In reverse order: each row lands at its own place whatever the order.
+    for (std::size_t k = count; k-- > 0;) packer.set_rows(k, batch.genome(k));
     EXPECT_EQ(wire, expected) << count << " tasks";
     TaskBatch received;
     unpack_tasks(wire, received);
@@ -87,40 +89,60 @@ TEST(Messages, TaskPackerWritesTheSameBytesAsPackTasks) {
   }
 }
 
-TEST(Messages, TaskPackerPacksRunsOfConsecutiveTasksLikeOneByOne) {
-  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{37}}) {
-    TaskBatch batch = make_tasks(count, 6);
-    // Two runs: 500, 501, ... up to the middle, then 900, 901, ...
-    const std::size_t split = count / 2;
-    for (std::size_t k = 0; k < count; ++k) batch.indices[k] = k < split ? 500 + k : 900 + k;
-    Bytes expected;
-    pack_tasks(batch, expected);
-    Bytes wire(3, std::byte{0x5a});
-    TaskPacker packer(wire, batch.job, batch.generation, batch.dimension, count);
-    const std::span genes(batch.genes);
-    packer.set_range(0, split, 500, genes.first(split * 6));
-    packer.set_range(split, count - split, 900 + split, genes.subspan(split * 6));
-    EXPECT_EQ(wire, expected) << count << " tasks";
+TEST(Messages, PackTasksSendsConsecutiveIndicesAsOneRun) {
+  TaskBatch batch = make_tasks(9, 2);
+  batch.indices = {10, 11, 12, 13, 40, 41, 7, 8, 9};
+  Bytes wire;
+  pack_tasks(batch, wire);
+  const TaskBatchView view(wire);
+  ASSERT_EQ(view.runs().size(), 3U);
+  EXPECT_EQ(view.runs()[1].first_index, 40U);
+  EXPECT_EQ(view.runs()[1].first_row, 4U);
+  EXPECT_EQ(view.runs()[1].count, 2U);
+  EXPECT_EQ(view.size(), 9U);
+  TaskBatch received;
+  unpack_tasks(wire, received);
+  expect_equal(received, batch);
+}
+
+TEST(Messages, RunsNameTheirRowsInABlockOfGenomesCopiedAtOnce) {
+  // A population of 30 genomes; the batch evaluates members 3-5, 9-10 and 20, so its genes
+  // are the block of members 3 to 20, gaps included, as the master sends them.
+  constexpr std::uint32_t kDimension = 4;
+  std::vector<double> population(30 * kDimension);
+  for (std::size_t i = 0; i < population.size(); ++i) population[i] = 0.5 * static_cast<double>(i);
+  const std::vector<TaskRun> runs = {{3, 0, 3}, {9, 6, 2}, {20, 17, 1}};
+  Bytes wire;
+  TaskPacker packer(wire, 2, 7, kDimension, runs, 18);
+  packer.set_rows(0, std::span(population).subspan(3 * kDimension, 18 * kDimension));
+
+  const TaskBatchView view(wire);
+  EXPECT_EQ(view.size(), 6U);
+  EXPECT_THAT(view.rows(6, 1), ::testing::ElementsAreArray(
+                                   std::span(population).subspan(9 * kDimension, kDimension)));
+  // unpack_tasks gives each task its own genome, gaps left out.
+  TaskBatch batch;
+  unpack_tasks(wire, batch);
+  EXPECT_EQ(batch.indices, (std::vector<std::uint64_t>{3, 4, 5, 9, 10, 20}));
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    EXPECT_THAT(batch.genome(k),
+                ::testing::ElementsAreArray(
+                    std::span(population).subspan(batch.indices[k] * kDimension, kDimension)));
   }
 }
 
-TEST(Messages, TaskPackerRejectsARunOfTheWrongSizeOrBeyondTheBatch) {
+TEST(Messages, TaskPackerRejectsRunsOrRowsBeyondTheBatch) {
   Bytes wire;
-  TaskPacker packer(wire, 0, 0, 3, 2);
-  const std::vector<double> genes(6, 1.0);
-  EXPECT_THAT([&] { packer.set_range(0, 2, 0, std::span(genes).first(5)); },
-              ThrowsMessage<Error>(HasSubstr("5 genes for 2 tasks")));
-  EXPECT_THAT([&] { packer.set_range(1, 2, 0, genes); },
-              ThrowsMessage<Error>(HasSubstr("tasks 1 to 3 of a batch of 2")));
-}
-
-TEST(Messages, TaskPackerRejectsAGenomeOfTheWrongSizeOrATaskOutOfRange) {
-  Bytes wire;
-  TaskPacker packer(wire, 0, 0, 3, 2);
-  const std::vector<double> genome(4, 1.0);
-  EXPECT_THAT([&] { packer.set(0, 0, genome); }, ThrowsMessage<Error>(HasSubstr("4 genes")));
-  EXPECT_THAT([&] { packer.set(2, 0, std::span(genome).first(3)); },
-              ThrowsMessage<Error>(HasSubstr("tasks 2 to 3 of a batch of 2")));
+  const std::vector<TaskRun> beyond = {{0, 3, 2}};
+  EXPECT_THAT([&] { TaskPacker(wire, 0, 0, 3, beyond, 4); },
+              ThrowsMessage<Error>(HasSubstr("a run of 2 tasks from row 3, the batch has 4 rows")));
+  const std::vector<TaskRun> runs = {{0, 0, 2}};
+  TaskPacker packer(wire, 0, 0, 3, runs, 4);
+  const std::vector<double> genes(9, 1.0);
+  EXPECT_THAT([&] { packer.set_rows(2, genes); },
+              ThrowsMessage<Error>(HasSubstr("9 genes from row 2, the batch has 4 rows of 3")));
+  EXPECT_THAT([&] { packer.set_rows(0, std::span(genes).first(4)); },
+              ThrowsMessage<Error>(HasSubstr("4 genes from row 0")));
 }
 
 TEST(Messages, ResultBatchViewReadsEveryFieldInPlace) {
@@ -151,7 +173,8 @@ TEST(Messages, ResultPackerWritesInPlaceTheSameBytesAsPackResults) {
   Bytes expected;
   pack_results(sent, expected);
   Bytes wire(expected.size() + 50, std::byte{0x5a});  // reused and dirty
-  ResultPacker packer(wire, 3, sent.indices);
+  ResultPacker packer(wire, 3, sent.size());
+  std::ranges::copy(sent.indices, packer.indices().begin());
   std::ranges::copy(sent.fitness, packer.fitness().begin());
   EXPECT_EQ(packer.fitness(2).data(), packer.fitness().data() + 6);
   std::size_t detail = 0;
@@ -164,7 +187,7 @@ TEST(Messages, ResultPackerWritesInPlaceTheSameBytesAsPackResults) {
   EXPECT_EQ(wire, expected);
 
   Bytes other;
-  ResultPacker out_of_order(other, 1, sent.indices);
+  ResultPacker out_of_order(other, 1, sent.size());
   out_of_order.fail(4, EvalStatus::kTimeout, "slow");
   EXPECT_THAT([&] { out_of_order.fail(2, EvalStatus::kTimeout, "earlier"); },
               ThrowsMessage<Error>(HasSubstr("out of order")));
@@ -259,6 +282,17 @@ TEST(Messages, PackReusesTheOutputBuffer) {
   EXPECT_EQ(received.size(), 3u);
 }
 
+TEST(Messages, RunBeyondTheGenesIsRejected) {
+  Bytes wire;
+  pack_tasks(make_tasks(2, 4), wire);  // two runs of one, in rows 0 and 1
+  // Header words: magic, job, generation, dimension, runs, rows; then the runs.
+  const std::uint64_t row = 2;
+  std::memcpy(wire.data() + 6 * 8 + 3 * 8 + 8, &row, 8);  // run 1's first_row
+  TaskBatch batch;
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); },
+              ThrowsMessage<Error>(HasSubstr("a run of 1 tasks from row 2 of 2")));
+}
+
 TEST(Messages, TruncatedTaskBatchIsRejected) {
   for (std::size_t count : {0u, 1u, 50u}) {
     Bytes wire;
@@ -307,7 +341,7 @@ TEST(Messages, EmptyAndTinyPayloadsAreRejected) {
 TEST(Messages, OverflowingCountsAreRejected) {
   Bytes wire;
   pack_tasks(make_tasks(1, 2), wire);
-  // Header words: magic, job, generation, dimension, count.
+  // Header words: magic, job, generation, dimension, runs, rows.
   const std::uint64_t huge_dimension = std::numeric_limits<std::uint32_t>::max();
   const std::uint64_t huge_count = std::uint64_t{1} << 62;
   std::memcpy(wire.data() + 24, &huge_dimension, 8);
@@ -317,6 +351,10 @@ TEST(Messages, OverflowingCountsAreRejected) {
               ThrowsMessage<Error>(HasSubstr("malformed task batch")));
   const std::uint64_t max_count = std::numeric_limits<std::uint64_t>::max();
   std::memcpy(wire.data() + 32, &max_count, 8);
+  EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("overflows")));
+  pack_tasks(make_tasks(1, 2), wire);
+  std::memcpy(wire.data() + 24, &huge_dimension, 8);
+  std::memcpy(wire.data() + 40, &huge_count, 8);
   EXPECT_THAT([&] { unpack_tasks(wire, batch); }, ThrowsMessage<Error>(HasSubstr("overflows")));
 }
 

@@ -48,7 +48,7 @@ common::ResultBatch evaluate_as_worker(common::Evaluator& evaluator,
   common::pack_tasks(batch, tasks);
   const common::TaskBatchView view(tasks);
   common::ResultPacker packer(results, static_cast<std::uint32_t>(evaluator.objectives()),
-                              view.indices());
+                              view.size());
   evaluate_tasks(evaluator, 7, view, packer);
   packer.finish(0, {});
   common::ResultBatch received;
@@ -79,7 +79,9 @@ void expect_same(const common::ResultBatch& got, const common::ResultBatch& expe
   EXPECT_EQ(got.details, expected.details);
   ASSERT_EQ(got.fitness.size(), expected.fitness.size());
   for (std::size_t k = 0; k < got.fitness.size(); ++k) {
-    if (got.statuses[k / got.objectives] == 0) EXPECT_EQ(got.fitness[k], expected.fitness[k]) << k;
+    if (got.statuses[k / got.objectives] == 0) {
+      EXPECT_EQ(got.fitness[k], expected.fitness[k]) << k;
+    }
   }
 }
 
@@ -101,6 +103,34 @@ TEST(WorkerEvaluation, ANonFiniteValueInABlockIsClassifiedLikeAlone) {
   EXPECT_EQ(got.statuses[3], static_cast<std::uint8_t>(common::EvalStatus::kNonFinite));
   ASSERT_EQ(got.details.size(), 1U);
   EXPECT_THAT(got.details[0], HasSubstr("objective 0 is inf"));
+}
+
+TEST(WorkerEvaluation, TasksInABlockWithGapsAreEvaluatedRunByRun) {
+  // As the master sends a generation: a block of 12 members, of which 3, 7 and 8 need no
+  // evaluation; member 5's genome overflows to a non-finite fitness.
+  const auto evaluator = make_evaluator(config_for("sphere", 3));
+  common::TaskBatch block = random_tasks(12, 3);
+  block.genes[5 * 3 + 1] = -1e200;
+  const std::vector<common::TaskRun> runs = {{500, 0, 3}, {504, 4, 3}, {509, 9, 3}};
+  common::Bytes wire;
+  common::TaskPacker packer(wire, block.job, block.generation, 3, runs, 12);
+  packer.set_rows(0, block.genes);
+  common::TaskBatch expected_tasks{block.job, block.generation, 3, {}, {}};
+  for (const std::uint64_t row : {0, 1, 2, 4, 5, 6, 9, 10, 11}) {
+    expected_tasks.indices.push_back(500 + row);
+    const auto genome = block.genome(row);
+    expected_tasks.genes.insert(expected_tasks.genes.end(), genome.begin(), genome.end());
+  }
+
+  const common::TaskBatchView view(wire);
+  common::Bytes results;
+  common::ResultPacker result_packer(results, 1, view.size());
+  evaluate_tasks(*evaluator, 7, view, result_packer);
+  result_packer.finish(0, {});
+  common::ResultBatch got;
+  common::unpack_results(results, got);
+  expect_same(got, evaluate_one_by_one(*evaluator, expected_tasks));
+  EXPECT_EQ(got.statuses[4], static_cast<std::uint8_t>(common::EvalStatus::kNonFinite));
 }
 
 // A block path that throws halfway: every task is evaluated again one by one.
