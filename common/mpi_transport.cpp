@@ -3,6 +3,7 @@
 // sends are reaped on every call.
 #include "common/mpi_transport.hpp"
 
+#include <fmt/format.h>
 #include <mpi.h>
 #include <sched.h>
 
@@ -10,6 +11,7 @@
 #include <boost/mpi/environment.hpp>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <thread>
 
 #include "common/error.hpp"
@@ -92,6 +94,14 @@ struct MpiTransport::Impl {
   std::size_t next_slot = kNoSlot;  // handed out by next_send_buffer(), not sent yet
 };
 
+void check_message_size(std::size_t bytes, int rank) {
+  if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw Error(fmt::format(
+        "a message of {} bytes to rank {} is over MPI's limit of {} bytes: lower dispatch.batch",
+        bytes, rank, std::numeric_limits<int>::max()));
+  }
+}
+
 std::unique_ptr<MpiTransport> MpiTransport::create(int& argc, char**& argv) {
   return std::unique_ptr<MpiTransport>(new MpiTransport(std::make_unique<Impl>(argc, argv)));
 }
@@ -109,6 +119,7 @@ Bytes& MpiTransport::next_send_buffer() { return impl_->free_slot().buffer; }
 
 void MpiTransport::send_buffer(int rank, Tag tag) {
   PendingSend& slot = impl_->free_slot();
+  check_message_size(slot.buffer.size(), rank);
   impl_->next_slot = Impl::kNoSlot;
   int rc = MPI_Isend(slot.buffer.data(), static_cast<int>(slot.buffer.size()), MPI_BYTE, rank,
                      static_cast<int>(tag), impl_->comm, &slot.request);

@@ -3,11 +3,16 @@
 // MPI traffic can never match our messages. The only file that sees MPI is its .cpp.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 
 #include "common/transport.hpp"
 
 namespace evo::common {
+
+// Throws Error unless a message of `bytes` bytes can go to `rank` whole: MPI counts are int,
+// so a larger one would be cut short or garbled.
+void check_message_size(std::size_t bytes, int rank);
 
 class MpiTransport : public Transport {
  public:

@@ -17,6 +17,9 @@ namespace {
 // message, short enough that the last batches of a generation balance across workers.
 constexpr double kTargetBatchSeconds = 0.005;
 constexpr std::size_t kMaxBatch = 4096;
+// ... and its message never holds more than this: far below MPI's 2 GiB per message (counts
+// are int), however long the genomes.
+constexpr std::size_t kMaxBatchBytes = std::size_t{256} << 20;
 // ... and never for less than this: below it a batch costs more in messages (a few
 // microseconds on each side) than it gains in balance at the end of a generation. Without
 // it, cheap fitness ended each generation with some twenty ever smaller batches.
@@ -28,6 +31,13 @@ constexpr double kIdlePollSeconds = 0.02;
 
 // Lines of the failure report kept for the stop message.
 constexpr std::size_t kReportedFailures = 5;
+
+// The most tasks of `dimension` genes that kMaxBatchBytes allows in a batch (at least 1).
+std::size_t largest_batch(std::size_t dimension) {
+  // A dense batch's rows may number twice its tasks (gaps of unchanged offspring).
+  const std::size_t task_bytes = sizeof(common::TaskRun) + 2 * dimension * sizeof(double);
+  return std::max<std::size_t>(kMaxBatchBytes / task_bytes, 1);
+}
 
 }  // namespace
 
@@ -64,8 +74,10 @@ double Dispatcher::dispatch_seconds() const {
              .count();
 }
 
-std::size_t Dispatcher::batch_size(std::size_t remaining, int sent_before) const {
-  if (settings_.batch > 0) return static_cast<std::size_t>(settings_.batch);
+std::size_t Dispatcher::batch_size(std::size_t remaining, int sent_before,
+                                   std::size_t dimension) const {
+  const std::size_t largest = largest_batch(dimension);
+  if (settings_.batch > 0) return std::min(static_cast<std::size_t>(settings_.batch), largest);
   // Until a worker has reported timings, send single tasks: cheap to learn from and
   // safe for slow fitness functions.
   if (seconds_per_task_ <= 0) return 1;
@@ -82,7 +94,7 @@ std::size_t Dispatcher::batch_size(std::size_t remaining, int sent_before) const
   if (sent_before < kRampBatches) {
     size = std::min(size, std::max<std::size_t>(floor, 1) << sent_before);
   }
-  return std::clamp<std::size_t>(size, 1, kMaxBatch);
+  return std::clamp<std::size_t>(size, 1, std::min(kMaxBatch, largest));
 }
 
 void Dispatcher::send_batch(int worker, const common::Population& population,
@@ -263,7 +275,8 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
       send_batch(worker, population, std::span(&retry_index, 1), job, generation);
     } else {
       const std::size_t count =
-          std::min(batch_size(pending.size() - next, sent[static_cast<std::size_t>(worker)]++),
+          std::min(batch_size(pending.size() - next, sent[static_cast<std::size_t>(worker)]++,
+                              population.dimension),
                    pending.size() - next);
       send_batch(worker, population, std::span(pending).subspan(next, count), job, generation);
       next += count;
@@ -387,7 +400,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
       ids.push_back(*it);
       retries.erase(it);
     } else {
-      const std::size_t size = stream_batch_size();
+      std::size_t size = stream_batch_size();
       while (ids.size() < size) {
         std::optional<std::uint64_t> id = carried ? carried : stream.next_task();
         carried.reset();
@@ -397,6 +410,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
           break;
         }
         ids.push_back(*id);
+        if (ids.size() == 1) size = std::min(size, largest_batch(stream.genome(*id).size()));
       }
       if (ids.empty()) return false;
     }

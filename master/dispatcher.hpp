@@ -129,8 +129,9 @@ class Dispatcher {
 
   EvaluationOutcome evaluate_locally(common::Population& population, std::uint64_t seed, int job,
                                      std::uint64_t generation, const EvaluationHooks& hooks);
-  // For `remaining` tasks; `sent_before` = batches this worker got in this call.
-  std::size_t batch_size(std::size_t remaining, int sent_before) const;
+  // For `remaining` tasks of `dimension` genes; `sent_before` = batches this worker got in
+  // this call.
+  std::size_t batch_size(std::size_t remaining, int sent_before, std::size_t dimension) const;
   void send_batch(int worker, const common::Population& population,
                   std::span<const std::size_t> indices, int job, std::uint64_t generation);
   // Stores the results of one message; returns the worker it came from. Failed entries go
