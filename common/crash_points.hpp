@@ -18,7 +18,7 @@ inline constexpr std::array<std::string_view, 8> kCrashStages = {
     "renamed",      // renamed into place, directory not yet fsync'd
     "committed",    // directory fsync'd, old checkpoints not yet removed
     "pruning",      // one old checkpoint removed, others not yet
-    "journal",      // half of a journal append written
+    "journal",      // a journal write of 2+ records, its last record half written
 };
 
 void crash_point(std::string_view stage);
