@@ -127,9 +127,15 @@ void EvaluationJournal::flush() {
   // Under the test hook, a write of at least two records goes out in two parts, and the
   // kill comes between them: the last record is torn, every record before it is whole (so
   // a restart has something to recover, whatever the timing of the writes).
-  const bool torn = crash_point_armed("journal") && record_size_ > 0 &&
-                    buffer_.size() - records_from_ >= 2 * record_size_;
-  const std::size_t first = torn ? buffer_.size() - record_size_ / 2 : buffer_.size();
+  bool torn = false;
+  std::size_t first = buffer_.size();
+  if (crash_point_armed("journal") && header_.size() == sizeof(Header)) {
+    Header header;
+    std::memcpy(&header, header_.data(), sizeof header);
+    const std::size_t size = record_size(header.objectives);
+    torn = buffer_.size() - records_from_ >= 2 * size;
+    if (torn) first -= size / 2;
+  }
   write_all(fd_, buffer_.data(), first, file_);
   if (torn) {
     crash_point("journal");
@@ -143,7 +149,6 @@ void EvaluationJournal::append(std::span<const std::uint64_t> indices,
                                const Population& candidates) {
   if (fd_ < 0 || indices.empty()) return;
   const std::size_t size = record_size(candidates.objectives);
-  record_size_ = size;
   const std::size_t start = buffer_.size();
   buffer_.resize(start + indices.size() * size);
   std::byte* out = buffer_.data() + start;

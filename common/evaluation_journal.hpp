@@ -65,7 +65,6 @@ class EvaluationJournal {
   std::uint64_t binding_ = 0;     // checksum of that header: ties records to it
   Bytes buffer_;                  // records (and maybe a header) not written yet
   std::size_t records_from_ = 0;  // where the records in buffer_ start (after a header)
-  std::size_t record_size_ = 0;   // bytes per record, from the last append()
   std::chrono::steady_clock::time_point last_write_{};
 };
 

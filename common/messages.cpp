@@ -207,6 +207,17 @@ void TaskPacker::set_rows(std::uint64_t first_row, std::span<const double> genes
   }
 }
 
+void split_into_runs(std::span<const std::uint64_t> indices,
+                     std::optional<std::uint64_t> block_start, std::vector<TaskRun>& runs) {
+  runs.clear();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    if (runs.empty() || indices[k] != runs.back().first_index + runs.back().count) {
+      runs.push_back({indices[k], block_start ? indices[k] - *block_start : k, 0});
+    }
+    ++runs.back().count;
+  }
+}
+
 void pack_tasks(const TaskBatch& batch, Bytes& out) {
   const std::size_t count = batch.indices.size();
   if (batch.genes.size() != count * batch.dimension) {
@@ -214,12 +225,7 @@ void pack_tasks(const TaskBatch& batch, Bytes& out) {
                             count, batch.dimension));
   }
   std::vector<TaskRun> runs;
-  for (std::size_t k = 0; k < count; ++k) {
-    if (runs.empty() || batch.indices[k] != runs.back().first_index + runs.back().count) {
-      runs.push_back({batch.indices[k], k, 0});
-    }
-    ++runs.back().count;
-  }
+  split_into_runs(batch.indices, std::nullopt, runs);
   TaskPacker packer(out, batch.job, batch.generation, batch.dimension, runs, count);
   packer.set_rows(0, batch.genes);
 }

@@ -56,6 +56,12 @@ struct TaskRun {
   std::uint64_t count = 0;
 };
 
+// Splits `indices` (in task order) into runs of consecutive indices, into `runs`. A task's
+// genome is in row `index - *block_start` when the genes are a block of members from
+// block_start on, or else in row k for the k-th task (genomes packed in task order).
+void split_into_runs(std::span<const std::uint64_t> indices,
+                     std::optional<std::uint64_t> block_start, std::vector<TaskRun>& runs);
+
 // Packs a task batch in place, with no intermediate TaskBatch: the master copies its genomes
 // once, from its population into the send buffer, a whole block of members at once (gaps
 // of members not to evaluate included) when they are dense.

@@ -108,13 +108,8 @@ void Dispatcher::send_batch(int worker, const common::Population& population,
   // one copy: a copy per run of consecutive members cost twice as much. A sparse one (a
   // few members left over, e.g. after journal recovery) sends just its own genomes.
   const bool dense = block <= 2 * indices.size();
-  runs_.clear();
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    if (runs_.empty() || indices[k] != runs_.back().first_index + runs_.back().count) {
-      runs_.push_back({indices[k], dense ? indices[k] - lowest : k, 0});
-    }
-    ++runs_.back().count;
-  }
+  common::split_into_runs(indices, dense ? std::optional<std::uint64_t>(lowest) : std::nullopt,
+                          runs_);
   common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
                             static_cast<std::uint32_t>(dimension), runs_,
                             dense ? block : indices.size());
@@ -416,8 +411,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
     }
     const std::uint64_t generation = stream.generation_of(ids.front());
     const std::size_t dimension = stream.genome(ids.front()).size();
-    runs_.clear();
-    for (std::size_t k = 0; k < ids.size(); ++k) runs_.push_back({ids[k], k, 1});
+    common::split_into_runs(ids, std::nullopt, runs_);
     common::TaskPacker packer(transport_.next_send_buffer(), job, generation,
                               static_cast<std::uint32_t>(dimension), runs_, ids.size());
     for (std::size_t k = 0; k < ids.size(); ++k) packer.set_rows(k, stream.genome(ids[k]));

@@ -105,6 +105,22 @@ TEST(Messages, PackTasksSendsConsecutiveIndicesAsOneRun) {
   expect_equal(received, batch);
 }
 
+TEST(Messages, SplitIntoRunsNamesRowsInABlockOrInTaskOrder) {
+  const std::vector<std::uint64_t> members = {3, 4, 5, 9, 10, 20};
+  std::vector<TaskRun> runs = {{1, 1, 1}};  // stale content must go
+  split_into_runs(members, 3, runs);
+  ASSERT_EQ(runs.size(), 3U);
+  EXPECT_EQ(runs[1].first_index, 9U);
+  EXPECT_EQ(runs[1].first_row, 6U);
+  EXPECT_EQ(runs[1].count, 2U);
+  EXPECT_EQ(runs[2].first_row, 17U);
+  split_into_runs(members, std::nullopt, runs);
+  ASSERT_EQ(runs.size(), 3U);
+  EXPECT_EQ(runs[1].first_row, 3U);
+  EXPECT_EQ(runs[2].first_row, 5U);
+  EXPECT_EQ(runs[2].count, 1U);
+}
+
 TEST(Messages, RunsNameTheirRowsInABlockOfGenomesCopiedAtOnce) {
   // A population of 30 genomes; the batch evaluates members 3-5, 9-10 and 20, so its genes
   // are the block of members 3 to 20, gaps included, as the master sends them.

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/problem_catalog.hpp"
 #include "common/rng.hpp"
+#include "tests/worker/problem_config.hpp"
 #include "worker/evaluator_factory.hpp"
 
 namespace evo::worker {
@@ -19,14 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
-
-common::Config config_for(const std::string& name, int dimension) {
-  common::Config config;
-  config.source = "test.toml";
-  config.problem.name = name;
-  config.problem.dimension = dimension;
-  return config;
-}
 
 struct Evaluated {
   common::EvalOutcome outcome;

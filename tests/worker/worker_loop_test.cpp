@@ -12,20 +12,13 @@
 
 #include "common/messages.hpp"
 #include "common/rng.hpp"
+#include "tests/worker/problem_config.hpp"
 #include "worker/evaluator_factory.hpp"
 
 namespace evo::worker {
 namespace {
 
 using ::testing::HasSubstr;
-
-common::Config config_for(const std::string& name, int dimension) {
-  common::Config config;
-  config.source = "test.toml";
-  config.problem.name = name;
-  config.problem.dimension = dimension;
-  return config;
-}
 
 common::TaskBatch random_tasks(std::size_t count, std::uint32_t dimension) {
   common::TaskBatch batch;
