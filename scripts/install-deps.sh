@@ -16,6 +16,13 @@ packages=(
   libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
   librandom123-dev libxxhash-dev libeigen3-dev
   clang-format
+  # Checkpoint tests craft files with h5py; the Python package and the embedded Python
+  # evaluator use Debian's own interpreter (/usr/bin/python3), not one on PATH.
+  python3-dev python3-numpy python3-h5py python3-pytest python3-matplotlib
+  # Fuzz harnesses: clang's libFuzzer with ASan/UBSan.
+  clang libclang-rt-14-dev
+  # The virtual cluster: network namespaces, veth and a bridge.
+  iproute2
 )
 if [[ "${1:-}" == "--slurm" ]]; then
   packages+=(slurmctld slurmd slurm-client munge)
