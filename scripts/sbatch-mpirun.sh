@@ -4,9 +4,12 @@
 #
 #   sbatch -n 16 --time=12:00:00 scripts/sbatch-mpirun.sh CONFIG.toml [evocluster run options]
 #
-# e.g. `... CONFIG.toml --out runs/big --set run.jobs=5`. The same arguments come back on
+# e.g. `... CONFIG.toml --out runs/big --set run.jobs=5`. The job log goes to
+# evocluster-<jobid>.out in the directory you submit from (--output=DIR/%x-%j.out puts it
+# elsewhere; DIR must exist). The same arguments come back on
 # every restart, so `--set` overrides survive requeues. Environment (optional):
-#   EVO_BIN              evocluster to run (default: `evocluster` on PATH)
+#   EVO_BIN              evocluster to run (default: `evocluster` on PATH, else
+#                        build/evocluster under the directory you submitted from)
 #   EVO_MPIRUN_OPTIONS   extra mpirun options, e.g. "--oversubscribe -np 4" (default: one
 #                        rank per Slurm task)
 #
@@ -25,19 +28,42 @@
 #SBATCH --signal=B:USR1@300
 set -uo pipefail
 
-if (($# < 1)); then
-  echo "usage: sbatch $0 CONFIG.toml [evocluster run options...]" >&2
-  exit 2
+# The comment block above is the help; under sbatch $0 is Slurm's copy of this file.
+if (($# < 1)) || [[ $1 == -h || $1 == --help ]]; then
+  help() { sed -n '2,/^#SBATCH/{/^#SBATCH/d;s/^# \{0,1\}//;p}' "$0"; }
+  (($# < 1)) && help >&2 && exit 2
+  help
+  exit 0
 fi
 config=$1
 shift
 evocluster=${EVO_BIN:-evocluster}
+# The docs submit from the repository root, where the build puts the executable.
+if [[ -z ${EVO_BIN:-} ]] && ! command -v evocluster >/dev/null &&
+  [[ -x ${SLURM_SUBMIT_DIR:-.}/build/evocluster ]]; then
+  evocluster=$(cd "${SLURM_SUBMIT_DIR:-.}" && pwd)/build/evocluster
+fi
 restarts=${SLURM_RESTART_COUNT:-0}
 echo "=== evocluster: Slurm job ${SLURM_JOB_ID:-none}, start $((restarts + 1)) (restarts: $restarts)" \
   "on $(hostname -s) at $(date -u +%FT%TZ)"
 if ! command -v "$evocluster" >/dev/null; then
-  echo "evocluster: '$evocluster' not found on $(hostname -s): set EVO_BIN or PATH" >&2
+  echo "evocluster: '$evocluster' not found on $(hostname -s): set EVO_BIN or PATH" \
+    "(or submit from the directory holding build/evocluster)" >&2
   exit 2
+fi
+# --signal=B:USR1@300 with a --time of under ten minutes warns every start at once, so the
+# job would checkpoint and requeue itself every few seconds: say so (docs/slurm.md).
+if [[ -n ${SLURM_JOB_ID:-} ]]; then
+  limit=$(squeue -h -j "$SLURM_JOB_ID" -o %l 2>/dev/null || true)
+  if [[ $limit =~ ^(([0-9]+)-)?(([0-9]+):)?([0-9]+):([0-9]+)$ ]]; then
+    limit_s=$((10#${BASH_REMATCH[2]:-0} * 86400 + 10#${BASH_REMATCH[4]:-0} * 3600 +
+      10#${BASH_REMATCH[5]} * 60 + 10#${BASH_REMATCH[6]}))
+    if ((limit_s < 600)); then
+      echo "=== evocluster: warning: the time limit ($limit) is under twice the template's" \
+        "--signal lead of 300 s; submit with e.g. --signal=B:USR1@30 or a longer --time," \
+        "or every start is warned at once and requeued" >&2
+    fi
+  fi
 fi
 
 # Slurm's warning (--signal=B:USR1) reaches only this shell: pass it on to mpirun, which
