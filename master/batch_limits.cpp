@@ -91,9 +91,22 @@ std::optional<double> slurm_seconds_left(std::string& source, bool quiet) {
   const char* job_id = std::getenv("SLURM_JOB_ID");
   if (job_id == nullptr || !parse_count(job_id)) return std::nullopt;
   const auto now = std::chrono::system_clock::now();
-  if (const auto end = command_output(fmt::format("squeue -h -j {} -o %e 2>/dev/null", job_id))) {
-    source = fmt::format("Slurm job {} (squeue: ends {})", job_id, *end);
-    return seconds_until_local_time(*end, now);  // "NONE" for a job without a limit
+  // "%l %e": the time limit, then the end time. Slurm gives a job without a limit (a
+  // partition with MaxTime=INFINITE) one of 365 days, shown as UNLIMITED or 365-00:00:00,
+  // and an end time a year ahead: that is no limit to announce or guard.
+  if (const auto answer =
+          command_output(fmt::format("squeue -h -j {} -o '%l %e' 2>/dev/null", job_id))) {
+    const auto space = answer->find(' ');
+    const std::string limit = answer->substr(0, space);
+    const std::string end = space == std::string::npos ? "" : answer->substr(space + 1);
+    constexpr double kSlurmInfiniteSeconds = 365.0 * 24 * 3600;
+    const auto limit_seconds = parse_duration(limit);
+    if (limit == "UNLIMITED" || limit == "INFINITE" ||
+        (limit_seconds && *limit_seconds >= kSlurmInfiniteSeconds)) {
+      return std::nullopt;
+    }
+    source = fmt::format("Slurm job {} (squeue: ends {})", job_id, end);
+    return seconds_until_local_time(end, now);  // "NONE" for a job without a limit
   }
   if (const char* end = std::getenv("SLURM_JOB_END_TIME")) {
     if (const auto end_epoch = parse_count(end)) {

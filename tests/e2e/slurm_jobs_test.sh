@@ -31,6 +31,11 @@ if grep -q "stopped by SIGUSR1 .*exit 85" "$log" &&
 else
   fail "USR1 to the batch shell did not end in a checkpoint, exit 85 and a requeue"
 fi
+# The debug partition has no time limit (MaxTime=INFINITE): nothing to announce or guard,
+# although squeue gives such a job an end time a year ahead.
+if grep -q "wall-time limit in" "$log"; then
+  fail "a job without a time limit announced one: $(grep -m1 "wall-time limit in" "$log")"
+fi
 [[ $(job_field "$job" Restarts) == 1 ]] || fail "Restarts=$(job_field "$job" Restarts), expected 1"
 grep -q "resuming from .*job.1/checkpoints/.*(job 1, generation [1-9]" "$log" &&
   pass "the restart resumed job 1 from its checkpoint" ||
