@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The installed CMake package: `cmake --install` into a scratch prefix, then
-# examples/find_package (a separate project doing find_package(evocluster) and linking
+# a copy of the installed examples/find_package (a separate project doing find_package(evocluster) and linking
 # evocluster::evocluster) configures, builds against that prefix only, and its registered
 # problem under mpirun equals the built-in sphere bit for bit.
 source "$(dirname "$0")/lib.sh"
@@ -18,7 +18,15 @@ if grep -rqF "$EVO_SOURCE_DIR" "$base/prefix/lib/cmake/evocluster/"; then
   fail "the installed package refers to the source tree: $(grep -rlF "$EVO_SOURCE_DIR" "$base/prefix/lib/cmake/evocluster/")"
 fi
 
-if cmake -S "$EVO_SOURCE_DIR/examples/find_package" -B "$base/consumer" \
+for file in share/evocluster/slurm/sbatch-mpirun.sh share/evocluster/slurm/sbatch-srun.sh \
+  share/evocluster/examples/demo.toml share/evocluster/examples/find_package/CMakeLists.txt \
+  share/doc/evocluster/README.md share/doc/evocluster/configuration.md; do
+  [[ -f $base/prefix/$file ]] || fail "cmake --install left out $file"
+done
+[[ -x $base/prefix/share/evocluster/slurm/sbatch-mpirun.sh ]] || fail "the installed template is not executable"
+# The installed example is a template: copied out of every tree, it builds as it is.
+cp -r "$base/prefix/share/evocluster/examples/find_package" "$base/mine"
+if cmake -S "$base/mine" -B "$base/consumer" \
   -DCMAKE_PREFIX_PATH="$base/prefix" >"$base/consumer.log" 2>&1 &&
   cmake --build "$base/consumer" >>"$base/consumer.log" 2>&1; then
   pass "a separate project finds the installed package and links evocluster::evocluster"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # problem.name = "plugin" under real mpirun: the example sphere plugin (examples/
-# sphere_plugin.c) and the C++-registered problem of examples/custom_problem.cpp give
+# sphere_plugin.c) and the C++-registered problem of examples/find_package/custom_problem.cpp give
 # bit-identical results to the built-in sphere, also at other rank counts; a missing
 # library, a missing symbol, an ABI mismatch and a library missing on one worker's node only
 # end every rank with exit 2 and a message naming plugin.library.
@@ -24,7 +24,7 @@ for np in 3 1; do
   fi
 done
 
-# The C++ route: examples/custom_problem.cpp registers "my_sphere" and calls evocluster::run.
+# The C++ route: examples/find_package/custom_problem.cpp registers "my_sphere" and calls evocluster::run.
 if mpirun --oversubscribe -np 3 "$build_dir/custom_problem" "${config[@]}" --set problem.name=my_sphere \
   --set genome.lower=-5.12 --set genome.upper=5.12 --out "$base/registered" >"$base/registered.log" 2>&1; then
   same_results "$base/builtin" "$base/registered" "registered C++ problem vs built-in sphere" &&
