@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <unordered_map>
 
 #include "common/error.hpp"
 
@@ -155,7 +154,8 @@ int Dispatcher::store_results(const common::Message& message, common::Population
                                                            : std::string_view("no detail"));
       ++failure;
       if (handle_failure(population, index, message.source, results.status(k), detail)) {
-        continue;  // queued for another attempt
+        retries_.queue(index);
+        continue;
       }
     } else {
       // Stored by task index, never arrival order: results must not depend on how many
@@ -182,11 +182,9 @@ void Dispatcher::note_result_batch(int source, const common::ResultBatchView& re
   }
 }
 
-void Dispatcher::begin_round(std::uint64_t generation, std::size_t population_size) {
+void Dispatcher::begin_round(std::uint64_t generation) {
   generation_ = generation;
-  failed_attempts_.assign(population_size, 0);
-  last_failed_rank_.assign(population_size, -1);
-  retry_queue_.clear();
+  retries_.clear();
   attempts_failed_ = 0;
   given_failure_fitness_ = 0;
   failure_report_.clear();
@@ -194,15 +192,12 @@ void Dispatcher::begin_round(std::uint64_t generation, std::size_t population_si
 
 bool Dispatcher::handle_failure(common::Population& population, std::uint64_t index, int rank,
                                 std::uint8_t status, const std::string& detail) {
-  const int attempt = ++failed_attempts_[index];
-  last_failed_rank_[index] = rank;
+  const int attempt = retries_.note_failure(index, rank);
   const std::string what = fmt::format(
       "individual {} of generation {} ({}, rank {}, attempt {}): {}", index, generation_,
       common::status_name(static_cast<common::EvalStatus>(status)), rank, attempt, detail);
-  if (retry_after_failure(attempt, status, what)) {
-    retry_queue_.push_back(index);
-    return true;
-  }
+  if (retry_after_failure(attempt, status, what)) return true;
+  retries_.settle(index);
   // Deterministic, so a resumed run that replays this generation gives the same result.
   for (double& value : population.fitness_of(index)) value = policy_.failure_fitness;
   return false;
@@ -240,7 +235,7 @@ void Dispatcher::check_failure_share(const EvaluationOutcome& outcome) const {
 
 EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
                                        std::uint64_t generation, const EvaluationHooks& hooks) {
-  begin_round(generation, population.size());
+  begin_round(generation);
   if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
   discard_abandoned();
 
@@ -258,15 +253,16 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   std::vector<int>& sent = sent_;  // batches per worker in this call, for the ramp-up
   sent.assign(static_cast<std::size_t>(transport_.size()), 0);
 
-  auto has_work = [&] { return next < pending.size() || !retry_queue_.empty(); };
+  const int workers = worker_count();
+  auto has_work = [&] { return next < pending.size() || !retries_.empty(); };
+  auto has_work_for = [&](int worker) {
+    return next < pending.size() || retries_.has_retry_for(worker, workers);
+  };
+  // Precondition: has_work_for(worker).
   auto send_next = [&](int worker) {
-    if (!retry_queue_.empty()) {
-      // A retry goes alone, and to another worker than the one it failed on if it can.
-      auto it = std::find_if(retry_queue_.begin(), retry_queue_.end(),
-                             [&](std::size_t index) { return last_failed_rank_[index] != worker; });
-      if (it == retry_queue_.end()) it = retry_queue_.begin();
-      retry_index = *it;
-      retry_queue_.erase(it);
+    if (const auto retry = retries_.take_for(worker, workers)) {
+      // A retry goes alone, and never to the worker it failed on when there is another.
+      retry_index = *retry;
       send_batch(worker, population, std::span(&retry_index, 1), job, generation);
     } else {
       const std::size_t count =
@@ -282,7 +278,9 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   auto feed_idle_workers = [&] {
     for (int round = 0; round < settings_.in_flight; ++round) {
       for (int worker = 1; worker < transport_.size() && has_work(); ++worker) {
-        if (outstanding[static_cast<std::size_t>(worker)] <= round) send_next(worker);
+        if (outstanding[static_cast<std::size_t>(worker)] <= round && has_work_for(worker)) {
+          send_next(worker);
+        }
       }
     }
   };
@@ -297,11 +295,12 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
       outcome.evaluated += static_cast<std::int64_t>(completed_.size());
       // Dynamic load balancing: the worker that just finished gets the next batch, before
       // the bookkeeping below (the journal may write), so that it never waits for it.
-      while (has_work() && outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
+      while (has_work_for(worker) &&
+             outstanding[static_cast<std::size_t>(worker)] < settings_.in_flight) {
         send_next(worker);
       }
       // Retries may have made work for workers that had run dry.
-      if (!retry_queue_.empty()) feed_idle_workers();
+      if (!retries_.empty()) feed_idle_workers();
       if (hooks.on_results && !completed_.empty()) hooks.on_results(completed_);
       if (batches_out == 0 && !has_work()) clock.stop();  // the last result is stored
     }
@@ -367,9 +366,8 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   EvaluationOutcome outcome;
   std::vector<int> outstanding(static_cast<std::size_t>(transport_.size()), 0);
   int batches_out = 0;
-  // Per task in flight that has failed before: attempts so far and the rank it failed on.
-  std::unordered_map<std::uint64_t, std::pair<int, int>> failures;
-  std::deque<std::uint64_t> retries;
+  retries_.clear();
+  const int workers = worker_count();
   std::optional<std::uint64_t> carried;  // drawn, but of another generation than its batch
   std::vector<std::uint64_t> ids;
   std::vector<double> fitness;
@@ -387,13 +385,9 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   // Sends one batch to `worker` if there is work; returns whether it did.
   auto send_next = [&](int worker) {
     ids.clear();
-    if (!retries.empty()) {
-      // A retry goes alone, and to another worker than the one it failed on if it can.
-      auto it = std::find_if(retries.begin(), retries.end(),
-                             [&](std::uint64_t id) { return failures[id].second != worker; });
-      if (it == retries.end()) it = retries.begin();
-      ids.push_back(*it);
-      retries.erase(it);
+    if (const auto retry = retries_.take_for(worker, workers)) {
+      // A retry goes alone, and never to the worker it failed on when there is another.
+      ids.push_back(*retry);
     } else {
       std::size_t size = stream_batch_size();
       while (ids.size() < size) {
@@ -423,7 +417,12 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   auto feed_workers = [&] {
     for (int round = 0; round < settings_.in_flight; ++round) {
       for (int worker = 1; worker < transport_.size(); ++worker) {
-        if (outstanding[static_cast<std::size_t>(worker)] <= round && !send_next(worker)) return;
+        // Nothing for this worker: for none when no retry is waiting (a retry may be
+        // another worker's to take).
+        if (outstanding[static_cast<std::size_t>(worker)] <= round && !send_next(worker) &&
+            retries_.empty()) {
+          return;
+        }
       }
     }
   };
@@ -446,20 +445,19 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
           const std::string_view detail =
               failure < results.details() ? results.detail(failure) : "no detail";
           ++failure;
-          auto& [attempt, rank] = failures[id];
-          rank = worker;
+          const int attempt = retries_.note_failure(id, worker);
           const std::string what =
               fmt::format("individual {} ({}, rank {}, attempt {}): {}", id,
                           common::status_name(static_cast<common::EvalStatus>(results.status(k))),
-                          worker, attempt + 1, detail);
-          if (retry_after_failure(++attempt, results.status(k), what)) {
-            retries.push_back(id);
+                          worker, attempt, detail);
+          if (retry_after_failure(attempt, results.status(k), what)) {
+            retries_.queue(id);
             continue;
           }
           fitness.assign(results.objectives(), policy_.failure_fitness);
           failed_for_good = true;
         }
-        failures.erase(id);
+        retries_.settle(id);
         stream.complete(id, fitness, failed_for_good);
         completed_.push_back(id);
       }

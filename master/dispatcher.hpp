@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -20,6 +19,7 @@
 #include "common/population.hpp"
 #include "common/rng.hpp"
 #include "common/transport.hpp"
+#include "master/retry_book.hpp"
 
 namespace evo::master {
 
@@ -141,7 +141,7 @@ class Dispatcher {
   // individual the failure fitness.
   bool handle_failure(common::Population& population, std::uint64_t index, int rank,
                       std::uint8_t status, const std::string& detail);
-  void begin_round(std::uint64_t generation, std::size_t population_size);
+  void begin_round(std::uint64_t generation);
   // Logs a failed attempt; true when it is to be tried again (attempt <= retries).
   bool retry_after_failure(int attempt, std::uint8_t status, const std::string& what);
   // Worker RNG state, statistics and the batch-size estimate from one result batch.
@@ -162,9 +162,7 @@ class Dispatcher {
 
   // Bookkeeping of the evaluate() call in progress.
   std::uint64_t generation_ = 0;
-  std::vector<std::uint8_t> failed_attempts_;  // per individual
-  std::vector<int> last_failed_rank_;          // per individual, -1 = none
-  std::deque<std::size_t> retry_queue_;
+  RetryBook retries_;
   std::vector<std::uint64_t> completed_;  // settled by the last message
   std::int64_t attempts_failed_ = 0;
   std::int64_t total_attempts_failed_ = 0;
