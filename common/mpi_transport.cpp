@@ -1,14 +1,14 @@
 // MPI behind the Transport interface. Sends are non-blocking from a small pool of
 // reusable buffers (fresh pages are slow on these machines: reuse them); completed
-// sends are reaped on every call.
+// sends are reaped on every call. Our communicator returns errors instead of aborting, and
+// every call's return code is checked: a failure throws Error naming the call and MPI's
+// reason, so main() reports it before it takes every rank down.
 #include "common/mpi_transport.hpp"
 
 #include <fmt/format.h>
 #include <mpi.h>
 #include <sched.h>
 
-#include <boost/mpi/communicator.hpp>
-#include <boost/mpi/environment.hpp>
 #include <chrono>
 #include <deque>
 #include <limits>
@@ -29,6 +29,41 @@ constexpr std::chrono::microseconds kYieldBeforeSleep{1000};
 // Longest sleep between two polls of try_receive_any.
 constexpr std::chrono::microseconds kMaxPollPause{250};
 
+// Throws Error unless `rc` is MPI_SUCCESS.
+void check(int rc, const char* call) {
+  if (rc == MPI_SUCCESS) return;
+  char reason[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(rc, reason, &length) != MPI_SUCCESS) length = 0;
+  throw Error(fmt::format("{} failed: {}", call,
+                          length > 0 ? std::string(reason, static_cast<std::size_t>(length))
+                                     : fmt::format("MPI error {}", rc)));
+}
+
+// MPI's lifetime: initialised here unless someone (a plugin's host program) already did,
+// finalised by whoever initialised it.
+class MpiSession {
+ public:
+  MpiSession(int& argc, char**& argv) {
+    int initialized = 0;
+    check(MPI_Initialized(&initialized), "MPI_Initialized");
+    if (initialized == 0) {
+      int provided = 0;
+      check(MPI_Init_thread(&argc, &argv, MPI_THREAD_SINGLE, &provided), "MPI_Init_thread");
+      owned_ = true;
+    }
+  }
+  ~MpiSession() {
+    int finalized = 0;
+    if (owned_ && MPI_Finalized(&finalized) == MPI_SUCCESS && finalized == 0) MPI_Finalize();
+  }
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+ private:
+  bool owned_ = false;
+};
+
 struct PendingSend {
   MPI_Request request = MPI_REQUEST_NULL;
   Bytes buffer;
@@ -37,17 +72,28 @@ struct PendingSend {
 }  // namespace
 
 struct MpiTransport::Impl {
-  Impl(int& argc, char**& argv)
-      : environment(argc, argv, boost::mpi::threading::single, /*abort_on_exception=*/false),
-        world(),
-        comm(world, boost::mpi::comm_duplicate) {}
+  Impl(int& argc, char**& argv) : session(argc, argv) {
+    check(MPI_Comm_dup(MPI_COMM_WORLD, &comm), "MPI_Comm_dup");
+    check(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+    check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+    check(MPI_Comm_size(comm, &size), "MPI_Comm_size");
+  }
+  ~Impl() {
+    // Every send must be complete before the communicator goes (and MPI_Finalize).
+    for (auto& send : in_flight) {
+      if (send.request != MPI_REQUEST_NULL) MPI_Wait(&send.request, MPI_STATUS_IGNORE);
+    }
+    MPI_Comm_free(&comm);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   // Frees the buffers of sends that have completed.
   void reap_completed_sends() {
     for (auto& send : in_flight) {
       if (send.request == MPI_REQUEST_NULL) continue;
       int done = 0;
-      MPI_Test(&send.request, &done, MPI_STATUS_IGNORE);
+      check(MPI_Test(&send.request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     }
   }
 
@@ -70,25 +116,27 @@ struct MpiTransport::Impl {
 
   void receive(const MPI_Status& status, Message& into) {
     int count = 0;
-    MPI_Get_count(&status, MPI_BYTE, &count);
+    check(MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
     into.source = status.MPI_SOURCE;
     into.tag = static_cast<Tag>(status.MPI_TAG);
     into.payload.resize(static_cast<std::size_t>(count));
-    MPI_Recv(into.payload.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm,
-             MPI_STATUS_IGNORE);
+    check(MPI_Recv(into.payload.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm,
+                   MPI_STATUS_IGNORE),
+          "MPI_Recv");
   }
 
   bool poll(Message& into) {
     int found = 0;
     MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &status);
+    check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &found, &status), "MPI_Iprobe");
     if (found) receive(status, into);
     return found != 0;
   }
 
-  boost::mpi::environment environment;
-  boost::mpi::communicator world;
-  boost::mpi::communicator comm;
+  MpiSession session;
+  MPI_Comm comm = MPI_COMM_NULL;  // our duplicate of MPI_COMM_WORLD
+  int rank = 0;
+  int size = 1;
   static constexpr std::size_t kNoSlot = static_cast<std::size_t>(-1);
   std::deque<PendingSend> in_flight;
   std::size_t next_slot = kNoSlot;  // handed out by next_send_buffer(), not sent yet
@@ -108,12 +156,7 @@ std::unique_ptr<MpiTransport> MpiTransport::create(int& argc, char**& argv) {
 
 MpiTransport::MpiTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-MpiTransport::~MpiTransport() {
-  // Every send must be complete before MPI_Finalize (the environment's destructor).
-  for (auto& send : impl_->in_flight) {
-    if (send.request != MPI_REQUEST_NULL) MPI_Wait(&send.request, MPI_STATUS_IGNORE);
-  }
-}
+MpiTransport::~MpiTransport() = default;
 
 Bytes& MpiTransport::next_send_buffer() { return impl_->free_slot().buffer; }
 
@@ -121,15 +164,15 @@ void MpiTransport::send_buffer(int rank, Tag tag) {
   PendingSend& slot = impl_->free_slot();
   check_message_size(slot.buffer.size(), rank);
   impl_->next_slot = Impl::kNoSlot;
-  int rc = MPI_Isend(slot.buffer.data(), static_cast<int>(slot.buffer.size()), MPI_BYTE, rank,
-                     static_cast<int>(tag), impl_->comm, &slot.request);
-  if (rc != MPI_SUCCESS) throw Error("MPI_Isend to rank " + std::to_string(rank) + " failed");
+  check(MPI_Isend(slot.buffer.data(), static_cast<int>(slot.buffer.size()), MPI_BYTE, rank,
+                  static_cast<int>(tag), impl_->comm, &slot.request),
+        "MPI_Isend");
 }
 
 void MpiTransport::receive_any(Message& into) {
   impl_->reap_completed_sends();
   MPI_Status status;
-  MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, impl_->comm, &status);
+  check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, impl_->comm, &status), "MPI_Probe");
   impl_->receive(status, into);
 }
 
@@ -163,12 +206,12 @@ bool MpiTransport::try_receive_any(double timeout_seconds, Message& into) {
   }
 }
 
-int MpiTransport::rank() const { return impl_->comm.rank(); }
+int MpiTransport::rank() const { return impl_->rank; }
 
-int MpiTransport::size() const { return impl_->comm.size(); }
+int MpiTransport::size() const { return impl_->size; }
 
 void MpiTransport::abort(int exit_code) {
-  MPI_Abort(impl_->world, exit_code);
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::abort();  // MPI_Abort does not return; this only satisfies [[noreturn]]
 }
 

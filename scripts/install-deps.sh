@@ -11,7 +11,6 @@ packages=(
   build-essential cmake pkg-config
   openmpi-bin libopenmpi-dev
   libhdf5-openmpi-dev hdf5-tools
-  libboost-mpi-dev libboost-serialization-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libcli11-dev libfmt-dev libspdlog-dev
   librandom123-dev libxxhash-dev libeigen3-dev
@@ -54,7 +53,7 @@ cat >&2 <<MSG
 install-deps: missing Debian packages: ${missing[*]}
   as root:      apt-get install ${missing[*]}
   on a cluster: load modules that provide a C++20 compiler (GCC >= 12), CMake >= 3.24,
-                Open MPI, parallel HDF5 (>= 1.10), Boost (mpi, serialization),
+                Open MPI, parallel HDF5 (>= 1.10),
                 toml++, CLI11, fmt, spdlog, Random123, xxHash, GoogleTest; then point
                 CMAKE_PREFIX_PATH at them.
 MSG
