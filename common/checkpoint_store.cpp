@@ -4,20 +4,17 @@
 // Old files are removed only after the new one is durable.
 #include "common/checkpoint_store.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "common/crash_points.hpp"
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 
 namespace evo::common {
@@ -81,43 +78,6 @@ std::vector<CheckpointName> scan(const std::filesystem::path& directory) {
   return found;
 }
 
-void fsync_directory(const std::filesystem::path& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    throw CheckpointError(fmt::format("checkpoint directory {}: open to fsync: {}",
-                                      directory.string(), std::strerror(errno)));
-  }
-  // EINVAL: the file system cannot sync directories at all; nothing more can be done.
-  if (::fsync(fd) != 0 && errno != EINVAL) {
-    const int error = errno;
-    ::close(fd);
-    throw CheckpointError(fmt::format("checkpoint directory {}: fsync: {}", directory.string(),
-                                      std::strerror(error)));
-  }
-  ::close(fd);
-}
-
-// Creates `directory` and missing parents, and makes each new directory entry durable.
-void create_directory_durably(const std::filesystem::path& directory) {
-  std::vector<std::filesystem::path> missing;
-  std::error_code error;
-  for (std::filesystem::path p = directory; !p.empty(); p = p.parent_path()) {
-    if (std::filesystem::exists(p, error)) break;
-    missing.push_back(p);
-    if (p == p.parent_path()) break;
-  }
-  if (missing.empty()) return;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw CheckpointError(
-        fmt::format("checkpoint directory {}: create: {}", directory.string(), error.message()));
-  }
-  for (const std::filesystem::path& created : missing) {
-    std::filesystem::path parent = created.parent_path();
-    fsync_directory(parent.empty() ? std::filesystem::path(".") : parent);
-  }
-}
-
 }  // namespace
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory, int keep)
@@ -134,7 +94,7 @@ std::filesystem::path CheckpointStore::commit(const CheckpointState& state) {
                     "{}, generation {}",
                     directory_.string(), state.job, state.generation));
   }
-  create_directory_durably(directory_);
+  create_directories_durably(directory_);
   if (next_sequence_ == 0) {  // first commit: continue after whatever is already there
     const std::vector<CheckpointName> existing = scan(directory_);
     next_sequence_ = existing.empty() ? 1 : existing.back().sequence + 1;
@@ -142,31 +102,56 @@ std::filesystem::path CheckpointStore::commit(const CheckpointState& state) {
   std::filesystem::path path =
       directory_ /
       fmt::format("ckpt-{:06d}-j{}-g{:06d}.h5", next_sequence_, state.job, state.generation);
-  write_checkpoint(path, state);
+  try {
+    write_checkpoint(path, state);
+  } catch (const StorageError&) {
+    throw;
+  } catch (const IncompatibleCheckpointError&) {
+    throw;
+  } catch (const CheckpointError& error) {
+    // The writer names the file, the step and the system error (ENOSPC, EIO, ...).
+    throw StorageError(error.what(), 0);
+  }
   ++next_sequence_;
+  intact_[path] = true;
   crash_point("committed");
 
-  // The new file is durable; only now may old ones go. Failing to remove one loses
-  // nothing, so it is reported and the run goes on.
+  // The new file is durable; only now may old ones go. `keep` counts intact checkpoints: a
+  // damaged one never pushes an intact one out (it stays until it is older than the
+  // keep-th intact one). Failing to remove one loses nothing, so it
+  // is reported and the run goes on.
   const std::vector<CheckpointName> all = scan(directory_);
-  const auto keep = static_cast<std::size_t>(keep_);
-  if (all.size() > keep) {
-    for (std::size_t i = 0; i + keep < all.size(); ++i) {
+  std::size_t intact_newer = 0;
+  std::size_t first_kept = all.size();  // all[first_kept..] stay
+  while (first_kept > 0 && intact_newer < static_cast<std::size_t>(keep_)) {
+    --first_kept;
+    if (intact(all[first_kept].path)) ++intact_newer;
+  }
+  if (first_kept > 0) {
+    for (std::size_t i = 0; i < first_kept; ++i) {
       std::error_code error;
       std::filesystem::remove(all[i].path, error);
       if (error) {
         spdlog::warn("checkpoint {}: cannot remove old checkpoint: {}", all[i].path.string(),
                      error.message());
       }
+      intact_.erase(all[i].path);
       crash_point("pruning");
     }
     try {
-      fsync_directory(directory_);
+      sync_directory(directory_);
     } catch (const CheckpointError& error) {
       spdlog::warn("{} (after removing old checkpoints)", error.what());
     }
   }
   return path;
+}
+
+bool CheckpointStore::intact(const std::filesystem::path& path) {
+  // Files of earlier launches are verified once (their checksum read), then remembered.
+  const auto [it, inserted] = intact_.try_emplace(path, false);
+  if (inserted) it->second = verify_checkpoint(path).intact;
+  return it->second;
 }
 
 std::vector<std::filesystem::path> CheckpointStore::list() const {
@@ -192,7 +177,7 @@ std::optional<CheckpointStore::Found> CheckpointStore::newest_intact(
       if (std::filesystem::remove(entry.path(), remove_error)) removed_any = true;
     }
   }
-  if (removed_any) fsync_directory(directory_);
+  if (removed_any) sync_directory(directory_);
 
   std::vector<std::filesystem::path> newest_first = list();
   std::reverse(newest_first.begin(), newest_first.end());
@@ -203,6 +188,7 @@ std::optional<CheckpointStore::Found> CheckpointStore::newest_intact(
       // Not damaged but from another format: an older file would not be a better choice.
       throw;
     } catch (const CheckpointError& damaged) {
+      intact_[path] = false;
       if (report) report(path, damaged.what());
     }
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@ class CheckpointStore {
   // `directory` is OUT/checkpoints (or OUT/job.J/checkpoints); created on first commit.
   CheckpointStore(std::filesystem::path directory, int keep);
 
-  // Writes the next checkpoint durably, then removes the oldest beyond `keep`.
+  // Writes the next checkpoint durably, then removes the oldest beyond the `keep` newest
+  // intact ones (a damaged file does not count; files of earlier launches are verified
+  // once per store when pruning reaches them). Throws StorageError
+  // when the checkpoint cannot be written; the directory is then as it was.
   std::filesystem::path commit(const CheckpointState& state);
 
   // Checkpoint files, oldest first (by sequence number in the name).
@@ -39,6 +43,9 @@ class CheckpointStore {
   std::filesystem::path directory_;
   int keep_;
   std::uint64_t next_sequence_ = 0;
+  // Whether a checkpoint file is intact: written by this store, or verified once.
+  bool intact(const std::filesystem::path& path);
+  std::map<std::filesystem::path, bool> intact_;
 };
 
 }  // namespace evo::common

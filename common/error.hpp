@@ -2,6 +2,7 @@
 // so that main can map any failure to the code batch scripts rely on.
 #pragma once
 
+#include <cerrno>
 #include <stdexcept>
 #include <string>
 
@@ -38,6 +39,20 @@ class CheckpointError : public Error {
  public:
   explicit CheckpointError(const std::string& what, int exit_code = kExitFailure)
       : Error(what, exit_code) {}
+};
+
+// A file of the output directory could not be written (disk full, quota, I/O error):
+// exit 1. What was written before is intact; `disk_full()` tells ENOSPC and EDQUOT apart,
+// which only freeing space cures (README "Exit codes": a requeue would fail again).
+class StorageError : public CheckpointError {
+ public:
+  StorageError(const std::string& what, int error_number)
+      : CheckpointError(what), error_number_(error_number) {}
+  int error_number() const { return error_number_; }
+  bool disk_full() const { return error_number_ == ENOSPC || error_number_ == EDQUOT; }
+
+ private:
+  int error_number_;
 };
 
 // Resume was requested or implied, but no intact checkpoint exists: exit 3.

@@ -1,19 +1,17 @@
 #include "common/evaluation_journal.hpp"
 
 #include <fcntl.h>
-#include <fmt/format.h>
-#include <unistd.h>
 // Inlined: a record's checksum covers 16 bytes, where a library call costs more than the
 // hash (it was a third of the job queue's time per result with cheap fitness).
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include "common/crash_points.hpp"
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 
 namespace evo::common {
@@ -55,19 +53,6 @@ std::size_t record_size(std::size_t objectives) {
   return sizeof(std::uint64_t) * 2 + objectives * sizeof(double);
 }
 
-void write_all(int fd, const std::byte* data, std::size_t size, const std::filesystem::path& file) {
-  while (size > 0) {
-    const ssize_t written = ::write(fd, data, size);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      throw CheckpointError(fmt::format("evaluation journal {}: write failed: {}", file.string(),
-                                        std::strerror(errno)));
-    }
-    data += written;
-    size -= static_cast<std::size_t>(written);
-  }
-}
-
 }  // namespace
 
 EvaluationJournal::EvaluationJournal(std::filesystem::path file) : file_(std::move(file)) {}
@@ -76,23 +61,18 @@ EvaluationJournal::EvaluationJournal(std::filesystem::path file) : file_(std::mo
 constexpr std::size_t kMaxBufferedBytes = std::size_t{1} << 20;
 
 EvaluationJournal::~EvaluationJournal() {
-  if (fd_ < 0) return;
+  if (!fd_.open()) return;
   try {
     flush();
   } catch (const CheckpointError&) {
     // Destructors never throw; the unwritten records are computed again after a restart.
   }
-  ::close(fd_);
 }
 
 void EvaluationJournal::open(int flags) {
-  if (fd_ >= 0) ::close(fd_);
-  std::filesystem::create_directories(file_.parent_path());
-  fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
-  if (fd_ < 0) {
-    throw CheckpointError(fmt::format("evaluation journal {}: cannot open: {}", file_.string(),
-                                      std::strerror(errno)));
-  }
+  fd_.reset();
+  create_directories_durably(file_.parent_path());
+  fd_ = open_file(file_, O_WRONLY | O_CREAT | flags);
 }
 
 // The header goes out with the first records of its segment (or the next flush).
@@ -104,7 +84,7 @@ void EvaluationJournal::write_header() {
 void EvaluationJournal::begin_generation(int job, std::int64_t generation,
                                          const Population& candidates) {
   // Appends: segments of a killed launch stay until the next checkpoint makes them moot.
-  if (fd_ < 0) open(O_APPEND);
+  if (!fd_.open()) open(O_APPEND);
   flush();  // the previous segment's records, under the previous header
   const Header header = header_for(job, generation, candidates);
   binding_ = header.checksum;
@@ -122,7 +102,7 @@ void EvaluationJournal::reset() {
 }
 
 void EvaluationJournal::flush() {
-  if (fd_ < 0 || buffer_.empty()) return;
+  if (!fd_.open() || buffer_.empty()) return;
   last_write_ = std::chrono::steady_clock::now();
   // Under the test hook, a write of at least two records goes out in two parts, and the
   // kill comes between them: the last record is torn, every record before it is whole (so
@@ -136,10 +116,10 @@ void EvaluationJournal::flush() {
     torn = buffer_.size() - records_from_ >= 2 * size;
     if (torn) first -= size / 2;
   }
-  write_all(fd_, buffer_.data(), first, file_);
+  write_all_or_throw(fd_.get(), std::span(buffer_).first(first), file_);
   if (torn) {
     crash_point("journal");
-    write_all(fd_, buffer_.data() + first, buffer_.size() - first, file_);
+    write_all_or_throw(fd_.get(), std::span(buffer_).subspan(first), file_);
   }
   buffer_.clear();
   records_from_ = 0;
@@ -147,7 +127,7 @@ void EvaluationJournal::flush() {
 
 void EvaluationJournal::append(std::span<const std::uint64_t> indices,
                                const Population& candidates) {
-  if (fd_ < 0 || indices.empty()) return;
+  if (!fd_.open() || indices.empty()) return;
   const std::size_t size = record_size(candidates.objectives);
   const std::size_t start = buffer_.size();
   buffer_.resize(start + indices.size() * size);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/bytes.hpp"
+#include "common/durable_file.hpp"
 #include "common/population.hpp"
 
 namespace evo::common {
@@ -60,7 +61,7 @@ class EvaluationJournal {
   void open(int flags);
   void write_header();
 
-  int fd_ = -1;
+  UniqueFd fd_;
   Bytes header_;                  // of the current segment; empty before the first
   std::uint64_t binding_ = 0;     // checksum of that header: ties records to it
   Bytes buffer_;                  // records (and maybe a header) not written yet

@@ -3,18 +3,13 @@
 // resumed run compares byte for byte with one from an uninterrupted run.
 #include "common/logbook.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <limits>
-#include <string_view>
+#include <system_error>
 
-#include "common/error.hpp"
+#include "common/durable_file.hpp"
 
 namespace evo::common {
 namespace {
@@ -40,25 +35,6 @@ std::string row_line(const LogRecord& row) {
   if (!std::isnan(row.hypervolume)) line += fmt::format(",{}", row.hypervolume);
   line += '\n';
   return line;
-}
-
-[[noreturn]] void io_failure(const std::string& action, const std::filesystem::path& path,
-                             int error) {
-  throw Error(
-      fmt::format("logbook: cannot {} {}: {}", action, path.string(), std::strerror(error)));
-}
-
-void write_all(int fd, std::string_view text, const std::filesystem::path& path) {
-  while (!text.empty()) {
-    const ssize_t written = ::write(fd, text.data(), text.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      io_failure("write", path, error);
-    }
-    text.remove_prefix(static_cast<std::size_t>(written));
-  }
 }
 
 }  // namespace
@@ -142,32 +118,7 @@ LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t
 void Logbook::write_csv(const std::filesystem::path& path) const {
   std::string text = rows.empty() ? std::string() : header_line(rows.front());
   for (const LogRecord& row : rows) text += row_line(row);
-
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) io_failure("create", tmp, errno);
-  write_all(fd, text, tmp);
-  if (::fsync(fd) != 0) {
-    const int error = errno;
-    ::close(fd);
-    io_failure("fsync", tmp, error);
-  }
-  if (::close(fd) != 0) io_failure("close", tmp, errno);
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    throw Error(fmt::format("logbook: cannot rename {} to {}: {}", tmp.string(), path.string(),
-                            ec.message()));
-  }
-  // Make the rename itself durable; best effort, as a logbook is rebuilt from checkpoints.
-  const std::filesystem::path directory =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  const int dir_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  replace_file_durably(path, bytes_of(text));
 }
 
 void Logbook::append_csv(const std::filesystem::path& path, const LogRecord& row) {
@@ -175,15 +126,10 @@ void Logbook::append_csv(const std::filesystem::path& path, const LogRecord& row
   std::error_code ec;
   const bool empty =
       !std::filesystem::exists(path, ec) || std::filesystem::file_size(path, ec) == 0;
-  std::FILE* file = std::fopen(path.c_str(), "ab");
-  if (file == nullptr) io_failure("open", path, errno);
   std::string text;
   if (empty) text = header_line(row);
   text += row_line(row);
-  const bool written =
-      std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
-  const int error = errno;
-  if (std::fclose(file) != 0 || !written) io_failure("append to", path, written ? errno : error);
+  append_to_file(path, bytes_of(text));
 }
 
 }  // namespace evo::common

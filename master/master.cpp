@@ -33,8 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 // Ranks of a killed launch can outlive mpirun by a few seconds; a restart waits for them.
 constexpr double kLockWaitSeconds = 30;
-// Consecutive failed checkpoints after which the run stops: it can no longer protect its work.
-constexpr int kMaxFailedCheckpoints = 3;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -259,7 +257,7 @@ class JobRun {
   // without waiting for the generation to end.
   IdleAction on_idle() {
     if (const std::string reason = stop_reason(); !reason.empty()) {
-      write_checkpoint(false, checkpoint_trigger(), true);
+      write_checkpoint(false, checkpoint_trigger());
       spdlog::warn("stopped by {} in generation {}: checkpointed, exit {} (requeue me)", reason,
                    candidates_generation_, common::kExitRequeue);
       return IdleAction::kStop;
@@ -282,7 +280,7 @@ class JobRun {
                    job_, common::kExitRequeue);
       return common::kExitRequeue;
     }
-    write_checkpoint(false, checkpoint_trigger(), true);
+    write_checkpoint(false, checkpoint_trigger());
     spdlog::warn("stopped by {} after generation {}: checkpointed, exit {} (requeue me)", reason,
                  generation_, common::kExitRequeue);
     return common::kExitRequeue;
@@ -322,8 +320,8 @@ class JobRun {
     return false;
   }
 
-  // `stopping`: the run ends after this checkpoint (a signal), so it must not fail quietly.
-  void write_checkpoint(bool final, const std::string& trigger, bool stopping = false) {
+  // Throws StorageError when the checkpoint cannot be written: the run stops (run_master).
+  void write_checkpoint(bool final, const std::string& trigger) {
     const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
@@ -362,20 +360,17 @@ class JobRun {
     fs::path path;
     try {
       path = store_.commit(state);
-    } catch (const common::CheckpointError& error) {
-      // A periodic checkpoint may fail (disk full, I/O error): the previous one is still
-      // intact, and the journal keeps every evaluation since. Stop only when the
-      // checkpoint matters now (final, signal) or when none can be written any more.
-      ++failed_checkpoints_;
+    } catch (const common::StorageError& error) {
+      // No going on without it: the journal and the logbook live on the same file system,
+      // and a run that cannot checkpoint cannot protect its work. run_master stops the ranks.
       const auto kept = store_.list();
-      const std::string newest = kept.empty() ? "none" : kept.back().string();
-      if (final || stopping || failed_checkpoints_ >= kMaxFailedCheckpoints) throw;
-      spdlog::error("checkpoint FAILED: {}; the newest valid checkpoint is still {}; going on",
-                    error.what(), newest);
-      last_checkpoint_ = Clock::now();
-      return;
+      throw common::StorageError(
+          fmt::format("checkpoint of job {}, generation {} ({}) not written: {}; the newest "
+                      "checkpoint is still {}",
+                      job_, generation_, trigger, error.what(),
+                      kept.empty() ? "none" : kept.back().string()),
+          error.error_number());
     }
-    failed_checkpoints_ = 0;
     journal_.reset();  // the checkpoint now holds everything the journal did
     last_checkpoint_ = Clock::now();
     walltime_.record_checkpoint(seconds_since(start));
@@ -553,7 +548,6 @@ class JobRun {
   double breed_seconds_ = 0;
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
-  int failed_checkpoints_ = 0;  // consecutive
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
@@ -603,7 +597,22 @@ int run_master(const common::Config& config, const RunOptions& options,
   }
   for (int job = start.job; job < config.run.jobs; ++job) {
     JobRun run(config, options, job, transport, dispatcher, walltime);
-    const int exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
+    int exit_code = common::kExitOk;
+    try {
+      exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
+    } catch (const common::StorageError& e) {
+      // Disk full or an I/O error in the output directory. Every file there is whole (a
+      // failed write removes its tmp file or cuts its append back), so the workers are told
+      // to stop rather than aborted; exit 1, not 85: a requeue would fail again.
+      spdlog::error("{}", e.what());
+      spdlog::error(
+          "cannot write to the output directory {}{}: every rank stops with exit {}; the "
+          "checkpoints written are intact: once it can be written again, run the same "
+          "command to resume",
+          options.output.string(), e.disk_full() ? " (file system full)" : "",
+          common::kExitFailure);
+      exit_code = common::kExitFailure;
+    }
     if (exit_code != common::kExitOk) {
       dispatcher.stop_workers(exit_code);
       return exit_code;

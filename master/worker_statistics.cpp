@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
+#include <algorithm>
 #include <string>
 #include <utility>
 
-#include "common/error.hpp"
+#include "common/durable_file.hpp"
 
 namespace evo::master {
 
@@ -34,16 +32,7 @@ void WorkerStatisticsLog::append(std::int64_t gen, const std::vector<WorkerStats
                     now.batches - before.batches, busy, std::max(0.0, wall_s - busy), dispatch_s);
     previous_[rank] = now;
   }
-  std::FILE* file = std::fopen(path_.c_str(), "ab");
-  if (file == nullptr) {
-    throw common::Error(
-        fmt::format("workers.csv: cannot open {}: {}", path_.string(), std::strerror(errno)));
-  }
-  const bool written =
-      std::fwrite(text.data(), 1, text.size(), file) == text.size() && std::fflush(file) == 0;
-  if (std::fclose(file) != 0 || !written) {
-    throw common::Error(fmt::format("workers.csv: cannot append to {}", path_.string()));
-  }
+  common::append_to_file(path_, common::bytes_of(text));
 }
 
 }  // namespace evo::master

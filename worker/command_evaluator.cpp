@@ -44,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
 
@@ -89,31 +90,7 @@ std::string_view tail(std::string_view text, std::size_t limit) {
   return text.size() > limit ? text.substr(text.size() - limit) : text;
 }
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~UniqueFd() { reset(); }
-  int get() const { return fd_; }
-  bool open() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+using common::UniqueFd;
 
 struct Pipe {
   UniqueFd read;

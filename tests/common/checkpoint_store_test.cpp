@@ -171,6 +171,29 @@ TEST_F(CheckpointStoreTest, NewestIntactSkipsADamagedNewestAndReportsIt) {
   EXPECT_THAT(reports_[0].reason, HasSubstr("checksum mismatch"));
 }
 
+TEST_F(CheckpointStoreTest, KeepCountsIntactCheckpointsOnlyAfterSkippingADamagedOne) {
+  {
+    CheckpointStore store(dir_, 2);
+    store.commit(make_state(0, 10));
+    store.commit(make_state(0, 20));
+    flip_middle_byte(store.commit(make_state(0, 30)));
+  }
+  CheckpointStore store(dir_, 2);  // a resumed launch
+  const auto found = store.newest_intact(recorder());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state.generation, 20);
+  store.commit(make_state(0, 30));
+  // Two intact ones (g20, the new g30) stay; the damaged g30 stays too, as it is newer
+  // than the second intact one; only g10 goes.
+  EXPECT_THAT(names(store.list()),
+              ElementsAre("ckpt-000002-j0-g000020.h5", "ckpt-000003-j0-g000030.h5",
+                          "ckpt-000004-j0-g000030.h5"));
+  store.commit(make_state(0, 40));
+  // Now the damaged one is older than the second intact one and goes with g20.
+  EXPECT_THAT(names(store.list()),
+              ElementsAre("ckpt-000004-j0-g000030.h5", "ckpt-000005-j0-g000040.h5"));
+}
+
 TEST_F(CheckpointStoreTest, NewestIntactRemovesLeftoverTmpFiles) {
   CheckpointStore store(dir_, 3);
   const fs::path only = store.commit(make_state(0, 10));

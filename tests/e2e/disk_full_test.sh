@@ -2,12 +2,14 @@
 # Disk full during a checkpoint, and an output directory the user cannot write.
 #
 # 1. A run writes into a small tmpfs sized so that the first two checkpoints fit and the
-#    third does not. Expected: the run stops with exit 1 ("anything else": it cannot write
-#    any further checkpoint, so it cannot go on safely) and an error naming the file and
-#    "No space left on device"; no *.tmp is left; every checkpoint that exists verifies;
-#    no log line claims the failed checkpoint; and the run directory, copied to a real
-#    disk, resumes with the same command from the last intact checkpoint and finishes
-#    identical to an uninterrupted run.
+#    third does not. Expected: the run stops at that checkpoint with exit 1 (README: an
+#    I/O error; not 85, since a requeue onto the full disk would fail again), every rank
+#    told to stop (no MPI_Abort), an error naming the file, "No space left on device" and
+#    the output directory; no *.tmp is left (no checkpoint tmp, no logbook.csv.tmp); every
+#    checkpoint that exists verifies; no log line claims the failed checkpoint or says the
+#    run goes on; and the run directory, copied to a real disk, resumes with the same
+#    command from the last intact checkpoint and finishes identical to an uninterrupted
+#    run.
 # 2. run.output in a directory that `nobody` may not write (chmod 500): exit 2 with a
 #    message naming run.output. (Root ignores permissions, hence the nobody user.)
 #
@@ -86,15 +88,19 @@ else
     fail "disk full: $expected_failure exists under its final name"
   fi
 
-  # A failed periodic checkpoint is reported and the run goes on (the previous checkpoint
-  # and the journal still hold everything); it stops after 3 failures in a row.
-  reported_failures=$(grep -c "checkpoint FAILED" "$base/full.log" || true)
-  if grep -q "newest valid checkpoint is still .*going on" "$base/full.log" && ((reported_failures == 2)); then
-    pass "disk full: the first failures are reported and the run goes on; the third stops it"
+  # The failed checkpoint stops the run at once and cleanly: no "going on", no MPI_Abort.
+  if grep -q "going on" "$base/full.log"; then
+    fail "disk full: the log says the run goes on after the failed checkpoint"
+  elif grep -qi "MPI_ABORT" "$base/full.log"; then
+    fail "disk full: the run ended in MPI_Abort rather than a clean stop"
+    cat "$base/full.log" >&2
+  elif grep -q "cannot write to the output directory $mnt/run.*every rank stops with exit 1" \
+    "$base/full.log"; then
+    pass "disk full: stopped at the failed checkpoint, naming the output directory, no MPI_Abort"
   else
-    fail "disk full: expected 2 reported failures before the stop, saw $reported_failures"
+    fail "disk full: no message naming the output directory $mnt/run"
+    cat "$base/full.log" >&2
   fi
-
   leftovers=$(find "$mnt" -name '*.tmp' 2>/dev/null)
   if [[ -z $leftovers ]]; then
     pass "disk full: no .tmp file is left"
