@@ -561,7 +561,8 @@ class ImageReader : public Hdf5Site {
 };
 
 // Every step read_checkpoint and verify_checkpoint share: frame, structure, schema, content.
-CheckpointState load_checkpoint(const std::filesystem::path& path, const std::string& file) {
+CheckpointState load_checkpoint(const std::filesystem::path& path, const std::string& file,
+                                bool validate_content) {
   std::vector<unsigned char> image = read_checkpoint_file(path, file);
   check_format_version(check_integrity(image, file), file);
   CheckpointState state;
@@ -572,20 +573,24 @@ CheckpointState load_checkpoint(const std::filesystem::path& path, const std::st
     state = reader.read();
     reader.close();
   }
-  validate_checkpoint_state(state, file);
+  if (validate_content) validate_checkpoint_state(state, file);
   return state;
 }
 
 }  // namespace
 
 CheckpointState read_checkpoint(const std::filesystem::path& path) {
-  return load_checkpoint(path, path.string());
+  return load_checkpoint(path, path.string(), /*validate_content=*/true);
+}
+
+CheckpointState read_checkpoint_format_only(const std::filesystem::path& path) {
+  return load_checkpoint(path, path.string(), /*validate_content=*/false);
 }
 
 VerifyResult verify_checkpoint(const std::filesystem::path& path) {
   const std::string file = path.string();
   try {
-    (void)load_checkpoint(path, file);
+    (void)load_checkpoint(path, file, /*validate_content=*/true);
     return {true, ""};
   } catch (const std::exception& error) {
     std::string reason = error.what();
