@@ -63,14 +63,22 @@ struct CheckpointState {
 // file and the step) on any failure; `path` is then untouched.
 void write_checkpoint(const std::filesystem::path& path, const CheckpointState& state);
 
-// Verifies the checksum, then parses. Throws CheckpointError saying what is wrong.
+// Verifies the checksum, refuses every HDF5 object the writer never makes
+// (common/checkpoint_structure.hpp), parses, then judges the content against the file's own
+// /config/text (common/checkpoint_validator.hpp). Throws CheckpointError naming the object
+// that is wrong (IncompatibleCheckpointError for another format version, logbook layout or
+// RNG engine: exit 4); run, inspect and verify all read through it.
 CheckpointState read_checkpoint(const std::filesystem::path& path);
+
+// read_checkpoint without the content judgement (frame, structure and schema still
+// checked): for tests of the file format, whose states need not be ones a run could write.
+CheckpointState read_checkpoint_format_only(const std::filesystem::path& path);
 
 struct VerifyResult {
   bool intact = false;
-  std::string reason;  // empty when intact
+  std::string reason;  // empty when intact: the reason read_checkpoint would throw
 };
-// Integrity only (header, length, checksum, then that HDF5 can open it); never throws.
+// Exactly read_checkpoint's verdict ("would run accept this file"); never throws.
 VerifyResult verify_checkpoint(const std::filesystem::path& path);
 
 }  // namespace evo::common

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "tests/common/valid_checkpoint_state.hpp"
 
 namespace evo::common {
 namespace {
@@ -27,15 +28,7 @@ using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
 CheckpointState make_state(int job, std::int64_t generation) {
-  CheckpointState state;
-  state.job = job;
-  state.generation = generation;
-  state.ranks = 2;
-  state.rng = {Rng::State{1, 2, 3, 4, 5, 6, 7, 8}, Rng::State{9, 10, 11, 12, 13, 14, 15, 16}};
-  state.population = Population(4, 3, 1);
-  state.population.fitness = {1, 2, 3, 4};
-  state.config_text = "[run]\nseed = 1\n";
-  return state;
+  return make_valid_checkpoint_state(job, generation);
 }
 
 std::vector<std::string> names(const std::vector<fs::path>& paths) {
