@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -44,8 +45,9 @@ struct KeyName {
   std::string_view key;
 };
 
-constexpr std::array<std::string_view, 8> kSections = {
-    "run", "problem", "command", "plugin", "genome", "algorithm", "checkpoint", "dispatch"};
+constexpr std::array<std::string_view, 9> kSections = {"run",       "problem",    "command",
+                                                       "plugin",    "python",     "genome",
+                                                       "algorithm", "checkpoint", "dispatch"};
 
 // Every key, in canonical order. The reader refuses to read a key missing from this list,
 // so the list, the reader and the unknown-key check cannot drift apart.
@@ -77,6 +79,13 @@ constexpr std::array kKeys = {
     KeyName{"plugin", "library"},
     KeyName{"plugin", "objectives"},
     KeyName{"plugin", "config"},
+    KeyName{"python", "module"},
+    KeyName{"python", "function"},
+    KeyName{"python", "path"},
+    KeyName{"python", "batch"},
+    KeyName{"python", "objectives"},
+    KeyName{"python", "init"},
+    KeyName{"python", "config"},
     KeyName{"genome", "type"},
     KeyName{"genome", "lower"},
     KeyName{"genome", "upper"},
@@ -121,6 +130,7 @@ constexpr double kMuLambdaCrossoverProb = 0.6;
 constexpr double kMuLambdaMutationProb = 0.3;
 constexpr std::string_view kCommandProblem = "command";
 constexpr std::string_view kPluginProblem = "plugin";
+constexpr std::string_view kPythonProblem = "python";
 
 constexpr std::array<std::string_view, 4> kGenomeTypes = {"real", "binary", "integer",
                                                           "permutation"};
@@ -669,15 +679,17 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
   const ProblemInfo* info = nullptr;
   if (in.text("problem", "name", problem.name)) {
     info = find_problem(problem.name);
-    if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem) {
+    if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem &&
+        problem.name != kPythonProblem) {
       std::vector<std::string_view> names;
       for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
       names.push_back(kCommandProblem);
       names.push_back(kPluginProblem);
+      names.push_back(kPythonProblem);
       const auto best = closest(problem.name, names);
       in.fail("problem", "name",
-              fmt::format("unknown problem '{}' (known: {}, {}, {}){}", problem.name,
-                          problem_names(), kCommandProblem, kPluginProblem,
+              fmt::format("unknown problem '{}' (known: {}, {}, {}, {}){}", problem.name,
+                          problem_names(), kCommandProblem, kPluginProblem, kPythonProblem,
                           best ? fmt::format("; did you mean '{}'?", *best) : ""),
               /*about=*/true);
     }
@@ -748,6 +760,44 @@ void read_plugin(Reader& in, PluginConfig& plugin, bool is_plugin) {
   }
   in.integer("plugin", "objectives", plugin.objectives, 1);
   in.text("plugin", "config", plugin.config);
+}
+
+// A Python identifier (module names may be dotted: package.module).
+bool is_python_name(std::string_view name, bool dotted) {
+  bool start = true;
+  for (char c : name) {
+    const bool letter = std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '_';
+    const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+    if (dotted && c == '.' && !start) {
+      start = true;
+    } else if (letter || (digit && !start)) {
+      start = false;
+    } else {
+      return false;
+    }
+  }
+  return !start;
+}
+
+void read_python(Reader& in, PythonConfig& python, bool is_python) {
+  const auto name = [&](std::string_view key, std::string& out, bool dotted, bool required) {
+    const bool given = in.text("python", key, out);
+    if (given && !out.empty() && !is_python_name(out, dotted)) {
+      in.fail("python", key,
+              fmt::format("must be a Python {}name, got {}", dotted ? "module " : "", quote(out)));
+    } else if (is_python && required && out.empty()) {
+      in.add(in.origin("problem", "name"),
+             fmt::format("python.{} is required when problem.name = \"python\", e.g. {}", key,
+                         dotted ? "module = \"my_fitness\"" : "function = \"evaluate\""));
+    }
+  };
+  name("module", python.module, true, true);
+  name("function", python.function, false, true);
+  in.strings("python", "path", python.path);
+  in.boolean("python", "batch", python.batch);
+  in.integer("python", "objectives", python.objectives, 1);
+  name("init", python.init, false, false);
+  in.text("python", "config", python.config);
 }
 
 // Bits and permutations have bounds fixed by what they are; a given value must agree.
@@ -931,6 +981,9 @@ std::string objectives_source(const Config& config) {
   }
   if (config.problem.name == kPluginProblem) {
     return fmt::format("plugin.objectives = {}", config.plugin.objectives);
+  }
+  if (config.problem.name == kPythonProblem) {
+    return fmt::format("python.objectives = {}", config.python.objectives);
   }
   if (config.problem.objectives > 0) {
     return fmt::format("problem.objectives = {}", config.problem.objectives);
@@ -1116,6 +1169,21 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.integer("objectives", plugin.objectives);
   out.string("config", plugin.config);
 
+  // Where the module is found may change (another checkout, another node): what it is
+  // and how it is called shape results. Hashed only for a Python problem, so that the
+  // result hash of every other config (and with it existing checkpoints) is unchanged.
+  const PythonConfig& python = config.python;
+  if (!results_only || config.problem.name == kPythonProblem) {
+    out.section("python");
+    out.string("module", python.module);
+    out.string("function", python.function);
+    if (!results_only) out.strings("path", python.path);
+    out.boolean("batch", python.batch);
+    out.integer("objectives", python.objectives);
+    out.string("init", python.init);
+    out.string("config", python.config);
+  }
+
   const GenomeConfig& genome = config.genome;
   out.section("genome");
   out.string("type", genome.type);
@@ -1251,8 +1319,10 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   const bool is_plugin = config.problem.name == kPluginProblem;
   read_command(in, config.command, is_command);
   read_plugin(in, config.plugin, is_plugin);
+  const bool is_python = config.problem.name == kPythonProblem;
+  read_python(in, config.python, is_python);
   const GenomeKind* genome_kind =
-      read_genome(in, config.genome, config.problem, problem, is_command || is_plugin);
+      read_genome(in, config.genome, config.problem, problem, is_command || is_plugin || is_python);
   read_algorithm(in, config.algorithm, genome_kind);
   read_checkpoint(in, config.checkpoint);
   read_dispatch(in, config.dispatch);
@@ -1292,7 +1362,16 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
   if (file.bad()) {
     throw ConfigError(fmt::format("config file '{}' cannot be read", path.string()));
   }
-  return parse_config(text, path.string(), overrides);
+  Config config = parse_config(text, path.string(), overrides);
+  // python.path is relative to the config file; workers get it resolved (they parse the
+  // master's resolved text, with no file to be relative to).
+  for (std::string& entry : config.python.path) {
+    const std::filesystem::path given(entry);
+    if (!given.empty() && given.is_relative()) {
+      entry = std::filesystem::absolute(path.parent_path() / given).lexically_normal().string();
+    }
+  }
+  return config;
 }
 
 std::string to_toml(const Config& config) { return canonical_text(config, false); }
@@ -1307,6 +1386,7 @@ std::uint64_t result_hash(const Config& config) {
 int objective_count(const Config& config) {
   if (config.problem.name == kCommandProblem) return config.command.objectives;
   if (config.problem.name == kPluginProblem) return config.plugin.objectives;
+  if (config.problem.name == kPythonProblem) return config.python.objectives;
   const ProblemInfo* info = find_problem(config.problem.name);
   if (info == nullptr) {
     throw ConfigError(

@@ -55,6 +55,17 @@ struct PluginConfig {
   std::string config;   // handed to the plugin's init, verbatim
 };
 
+// problem.name = "python": a Python function evaluated in-process (worker/python_evaluator).
+struct PythonConfig {
+  std::string module;             // imported once per evaluating rank
+  std::string function;           // module attribute called for every evaluation (or batch)
+  std::vector<std::string> path;  // prepended to sys.path; relative to the config file
+  bool batch = false;             // true: one call per batch with a 2-D array of genomes
+  int objectives = 1;             // values returned per genome
+  std::string init;               // optional module attribute called once with `config`
+  std::string config;             // handed to init, verbatim
+};
+
 struct GenomeConfig {
   std::string type = "real";  // real | binary | integer | permutation; default: the problem's
   double lower = 0;  // default: the problem's usual domain (problem_catalog.hpp); whole numbers
@@ -118,6 +129,7 @@ struct Config {
   ProblemConfig problem;
   CommandConfig command;
   PluginConfig plugin;
+  PythonConfig python;
   GenomeConfig genome;
   AlgorithmConfig algorithm;
   CheckpointConfig checkpoint;
@@ -142,14 +154,15 @@ std::string to_toml(const Config& config);
 // changing results are left out: run.generations, run.output, run.walltime,
 // run.walltime_margin, run.max_restarts, checkpoint.*,
 // dispatch.batch, dispatch.in_flight,
-// and command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch.
+// command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch, and python.path
+// (where the module is found, not what it computes).
 std::uint64_t result_hash(const Config& config);
 // The text result_hash hashes: to_toml without the keys above.
 std::string result_text(const Config& config);
 
 // Objectives per individual: the catalog's count for a built-in problem, command.objectives
-// for "command", plugin.objectives for "plugin". `config` must be valid (as parse_config returns
-// it).
+// for "command", plugin.objectives for "plugin", python.objectives for "python". `config` must be
+// valid (as parse_config returns it).
 int objective_count(const Config& config);
 
 }  // namespace evo::common

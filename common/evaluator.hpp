@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -72,6 +73,18 @@ class Evaluator {
   virtual bool evaluate_block(std::span<const double> /*genes*/, std::size_t /*dimension*/,
                               std::span<double> /*fitness*/) {
     return false;
+  }
+  // A batch path for evaluators that cost more per call than per genome and need the
+  // tasks' contexts (python with batch = true): evaluates the `fitness.size() /
+  // objectives()` genomes stored back to back in `genes`, the tasks `first.index`,
+  // `first.index + 1`, ... of `first`'s job and generation. Returns nullopt when this
+  // evaluator has no such path; otherwise an outcome that holds for every genome of the run
+  // (the caller checks each ok entry for a non-finite objective).
+  virtual std::optional<EvalOutcome> evaluate_run(std::span<const double> /*genes*/,
+                                                  std::size_t /*dimension*/,
+                                                  const EvalContext& /*first*/,
+                                                  std::span<double> /*fitness*/) {
+    return std::nullopt;
   }
 };
 

@@ -1,6 +1,6 @@
 // make_evaluator: maps problem.name to an Evaluator. Built-in problems live in
 // worker/builtin_problems.cpp, "command" in worker/command_evaluator.cpp, "plugin" in
-// worker/plugin_evaluator.cpp; any other name is
+// worker/plugin_evaluator.cpp, "python" in worker/python_evaluator.cpp; any other name is
 // a configuration error.
 #include "worker/evaluator_factory.hpp"
 
@@ -14,6 +14,7 @@
 #include "worker/command_evaluator.hpp"
 #include "worker/evaluation_trace.hpp"
 #include "worker/plugin_evaluator.hpp"
+#include "worker/python_evaluator.hpp"
 
 namespace evo::worker {
 namespace {
@@ -54,6 +55,9 @@ std::unique_ptr<common::Evaluator> make_evaluator(const common::Config& config) 
   }
   if (config.problem.name == "plugin") {
     return traced_if_requested(make_plugin_evaluator(config));
+  }
+  if (config.problem.name == "python") {
+    return traced_if_requested(make_python_evaluator(config));
   }
   throw common::ConfigError(fmt::format("{}: problem.name: unknown problem '{}' (known: {})",
                                         config.source, config.problem.name,

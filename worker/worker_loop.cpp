@@ -14,6 +14,44 @@
 
 namespace evo::worker {
 
+namespace {
+
+// Evaluator::evaluate_run for one run of tasks, entries k.. of `results`; false when the
+// evaluator has no run path (the caller then takes the block or one-by-one path).
+bool evaluate_as_run(common::Evaluator& evaluator, std::uint64_t seed,
+                     const common::TaskBatchView& tasks, const common::TaskRun& run,
+                     common::ResultPacker& results, std::size_t k) {
+  const auto count = static_cast<std::size_t>(run.count);
+  const auto objectives = static_cast<std::size_t>(evaluator.objectives());
+  const common::EvalContext first{seed, tasks.job(), tasks.generation(), run.first_index};
+  std::optional<common::EvalOutcome> outcome;
+  try {
+    outcome = evaluator.evaluate_run(tasks.rows(run.first_row, count), tasks.dimension(), first,
+                                     results.fitness().subspan(k * objectives, count * objectives));
+  } catch (const std::exception& e) {
+    outcome = common::EvalOutcome{common::EvalStatus::kFailed,
+                                  fmt::format("evaluator threw: {}", e.what())};
+  }
+  if (!outcome) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (outcome->status != common::EvalStatus::kOk) {
+      results.fail(k + i, outcome->status, outcome->detail);
+      continue;
+    }
+    const std::span<double> fitness = results.fitness(k + i);
+    for (std::size_t j = 0; j < fitness.size(); ++j) {
+      if (!std::isfinite(fitness[j])) {
+        results.fail(k + i, common::EvalStatus::kNonFinite,
+                     fmt::format("objective {} is {}", j, fitness[j]));
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
                       const common::TaskBatchView& tasks, common::ResultPacker& results) {
   const auto start = std::chrono::steady_clock::now();
@@ -23,6 +61,10 @@ double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
     const auto count = static_cast<std::size_t>(run.count);
     const std::span<std::uint64_t> indices = results.indices().subspan(k, count);
     std::iota(indices.begin(), indices.end(), run.first_index);
+    if (evaluate_as_run(evaluator, seed, tasks, run, results, k)) {
+      k += count;
+      continue;
+    }
     bool block = false;
     try {
       block =

@@ -415,7 +415,7 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
               AllOf(HasSubstr("cfg.toml: problem.name: unknown problem 'nosuch' (known: "),
                     HasSubstr(problem_names())));
   EXPECT_THAT(error_of("[problem]\nname = \"rastrign\"\n"), HasSubstr("did you mean 'rastrigin'?"));
-  EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin)"));
+  EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin, python)"));
 }
 
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
@@ -597,13 +597,13 @@ TEST(Config, ToTomlWritesEveryKeyOnceAsCanonicalText) {
   EXPECT_THAT(text, HasSubstr("crossover_eta = 15.0\n"));
   EXPECT_THAT(text, HasSubstr("lower = -5.12\n"));
   EXPECT_THAT(text, Not(HasSubstr("source")));
-  for (const char* section : {"[run]", "[problem]", "[command]", "[genome]", "[algorithm]",
-                              "[checkpoint]", "[dispatch]"}) {
+  for (const char* section : {"[run]", "[problem]", "[command]", "[python]", "[genome]",
+                              "[algorithm]", "[checkpoint]", "[dispatch]"}) {
     EXPECT_THAT(text, HasSubstr(section));
   }
   EXPECT_THAT(text, HasSubstr("\n[command]\nargv = []\ninput = \"lines\"\n"));
   EXPECT_THAT(text, HasSubstr("keep_failed_scratch = false\n"));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 64);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '='), 71);  // 7 for [python]
 }
 
 TEST(Config, BatchLimitsAreValidatedWithTheReason) {
