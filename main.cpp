@@ -23,6 +23,7 @@
 #include "common/log.hpp"
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
+#include "common/python_report.hpp"
 #include "common/signals.hpp"
 #include "evocluster/evocluster.hpp"
 #include "master/batch_limits.hpp"
@@ -197,7 +198,7 @@ int verify_command(const std::string& path) {
 int evocluster::run(int argc, char** argv) {
   CLI::App app{"evocluster: evolutionary computation on MPI clusters"};
   app.set_version_flag("--version", std::string("evocluster ") + EVO_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
 
   RunArguments run;
   auto* run_cmd = app.add_subcommand("run", "run (or resume) the evolution a config describes");
@@ -216,12 +217,28 @@ int evocluster::run(int argc, char** argv) {
                       "this launch's time limit, seconds or [D-]H:MM:SS (as run.walltime): "
                       "checkpoint and exit 85 run.walltime_margin before it");
 
+  run_cmd->footer(
+      "Exit codes: 0 finished; 85 checkpointed on a signal, before the wall-time limit or "
+      "after a worker stopped answering (requeue); 2 usage or configuration error; 3 no "
+      "usable checkpoint; 4 checkpoint incompatible with this config or version; 5 restart "
+      "cap reached; 1 anything else.\n\nExample:\n  mpirun -np 4 evocluster run "
+      "examples/demo.toml --set run.generations=50 --out runs/demo\n");
+
   std::string checkpoint_path;
   auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");
   inspect_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
   auto* verify_cmd =
       app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
   verify_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
+
+  std::vector<std::string> report_arguments;
+  auto* report_cmd = app.add_subcommand(
+      "report", "figures and an HTML summary of a run in OUT/report (Python, matplotlib)");
+  report_cmd->add_option("out", report_arguments, "the run's output directory")
+      ->required()
+      ->expected(1);
+  std::string report_into;
+  auto* into = report_cmd->add_option("--into", report_into, "where to write (default OUT/report)");
 
   try {
     app.parse(argc, argv);
@@ -230,8 +247,16 @@ int evocluster::run(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : evo::common::kExitUsage;
   }
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+    return evo::common::kExitUsage;
+  }
   run.out_given = out->count() > 0;
   if (*run_cmd) return run_command(argc, argv, run);
+  if (*report_cmd) {
+    if (into->count() > 0) report_arguments.insert(report_arguments.end(), {"--into", report_into});
+    return evo::common::exec_python_report(report_arguments);
+  }
   evo::common::init_logging(-1);
   if (*inspect_cmd) return inspect_command(checkpoint_path);
   return verify_command(checkpoint_path);

@@ -18,6 +18,8 @@ packages=(
   # Checkpoint tests craft files with h5py; the Python package and the embedded Python
   # evaluator use Debian's own interpreter (/usr/bin/python3), not one on PATH.
   python3-dev python3-numpy python3-h5py python3-pytest python3-matplotlib
+  # The Python package verifies checkpoint payload checksums (XXH3-128) with it.
+  python3-xxhash
   # Fuzz harnesses: clang's libFuzzer with ASan/UBSan.
   clang libclang-rt-14-dev
   # The virtual cluster: network namespaces, veth and a bridge.
