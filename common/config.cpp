@@ -1170,10 +1170,12 @@ std::string canonical_text(const Config& config, bool results_only) {
   out.string("config", plugin.config);
 
   // Where the module is found may change (another checkout, another node): what it is
-  // and how it is called shape results. Hashed only for a Python problem, so that the
-  // result hash of every other config (and with it existing checkpoints) is unchanged.
+  // and how it is called shape results. Written only for a Python problem (or when a
+  // python key was given), so that the text and result hash of every other config, and
+  // with them existing checkpoints, are unchanged.
   const PythonConfig& python = config.python;
-  if (!results_only || config.problem.name == kPythonProblem) {
+  const bool is_python = config.problem.name == kPythonProblem;
+  if (is_python || (!results_only && python != PythonConfig{})) {
     out.section("python");
     out.string("module", python.module);
     out.string("function", python.function);

@@ -64,6 +64,8 @@ struct PythonConfig {
   int objectives = 1;             // values returned per genome
   std::string init;               // optional module attribute called once with `config`
   std::string config;             // handed to init, verbatim
+
+  bool operator==(const PythonConfig&) const = default;
 };
 
 struct GenomeConfig {
