@@ -20,6 +20,7 @@
 #include "common/checkpoint_summary.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
+#include "common/individual_export.hpp"
 #include "common/log.hpp"
 #include "common/messages.hpp"
 #include "common/mpi_transport.hpp"
@@ -231,6 +232,25 @@ int evocluster::run(int argc, char** argv) {
       app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
   verify_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
 
+  std::string export_what = "hall_of_fame";
+  std::string export_format = "csv";
+  evo::common::ExportRequest export_request;
+  auto* export_cmd = app.add_subcommand(
+      "export",
+      "write a checkpoint's hall of fame or population (fitness and genome) as CSV "
+      "or JSON");
+  export_cmd->add_option("checkpoint", export_request.checkpoint, "checkpoint file")->required();
+  export_cmd->add_option("--what", export_what, "hall_of_fame (default) or population")
+      ->check(CLI::IsMember({"hall_of_fame", "population"}));
+  export_cmd->add_option("--format", export_format, "csv (default) or json")
+      ->check(CLI::IsMember({"csv", "json"}));
+  export_cmd->add_option("-o,--output", export_request.output,
+                         "write to this file (replaced atomically) instead of stdout");
+  export_cmd->footer(
+      "CSV columns: fitness_0..fitness_{k-1}, gene_0..gene_{d-1}; numbers read back exactly.\n"
+      "Exit codes: 0 written; 2 usage error; 3 damaged or unreadable checkpoint; 4 other "
+      "format version; 1 the output cannot be written.");
+
   std::vector<std::string> report_arguments;
   auto* report_cmd = app.add_subcommand(
       "report", "figures and an HTML summary of a run in OUT/report (Python, matplotlib)");
@@ -259,6 +279,11 @@ int evocluster::run(int argc, char** argv) {
   }
   evo::common::init_logging(-1);
   if (*inspect_cmd) return inspect_command(checkpoint_path);
+  if (*export_cmd) {
+    export_request.what = *evo::common::parse_export_what(export_what);
+    export_request.format = *evo::common::parse_export_format(export_format);
+    return evo::common::run_export(export_request);
+  }
   return verify_command(checkpoint_path);
 }
 
