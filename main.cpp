@@ -8,11 +8,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -170,10 +172,24 @@ int run_command(int argc, char** argv, const RunArguments& arguments) {
   return transport->rank() == 0 ? run_as_master(*transport, arguments) : run_as_worker(*transport);
 }
 
-int inspect_command(const std::string& path) {
+// `--genes N|all`: how many genes of each genome inspect shows; nullopt for anything else.
+std::optional<std::size_t> parse_genes_shown(const std::string& text) {
+  if (text == "all") return evo::common::kAllGenes;
+  std::size_t end = 0;
+  try {
+    const unsigned long long count = std::stoull(text, &end);
+    if (end == text.size() && text.front() != '-' && count > 0) {
+      return static_cast<std::size_t>(count);
+    }
+  } catch (const std::logic_error&) {
+  }
+  return std::nullopt;
+}
+
+int inspect_command(const std::string& path, std::size_t genes_shown) {
   try {
     const auto state = evo::common::read_checkpoint(path);
-    std::cout << evo::common::describe_checkpoint(path, state);
+    std::cout << evo::common::describe_checkpoint(path, state, genes_shown);
     return evo::common::kExitOk;
   } catch (const evo::common::Error& e) {
     std::cerr << "evocluster inspect: " << e.what() << "\n";
@@ -228,6 +244,18 @@ int evocluster::run(int argc, char** argv) {
   std::string checkpoint_path;
   auto* inspect_cmd = app.add_subcommand("inspect", "print a human summary of a checkpoint");
   inspect_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
+  std::string genes_shown = std::to_string(evo::common::kDefaultGenesShown);
+  inspect_cmd
+      ->add_option("--genes", genes_shown,
+                   fmt::format("genes shown of each genome: a count or all (default {})",
+                               evo::common::kDefaultGenesShown))
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            return parse_genes_shown(text) ? std::string()
+                                           : "expected a count > 0 or all, got '" + text + "'";
+          },
+          ""))
+      ->type_name("N|all");
   auto* verify_cmd =
       app.add_subcommand("verify", "check a checkpoint's integrity (exit 0 if intact)");
   verify_cmd->add_option("checkpoint", checkpoint_path, "checkpoint file")->required();
@@ -278,7 +306,7 @@ int evocluster::run(int argc, char** argv) {
     return evo::common::exec_python_report(report_arguments);
   }
   evo::common::init_logging(-1);
-  if (*inspect_cmd) return inspect_command(checkpoint_path);
+  if (*inspect_cmd) return inspect_command(checkpoint_path, *parse_genes_shown(genes_shown));
   if (*export_cmd) {
     export_request.what = *evo::common::parse_export_what(export_what);
     export_request.format = *evo::common::parse_export_format(export_format);

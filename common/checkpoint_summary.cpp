@@ -12,16 +12,29 @@
 #include <span>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace evo::common {
 namespace {
 
-constexpr std::size_t kGenesShown = 5;
+// The value column starts here unless a label is longer (an algorithm's array names).
+constexpr std::size_t kValueColumn = 18;
 
-void line(std::string& out, std::string_view label, std::string_view value) {
-  out += fmt::format("{:<18}{}\n", label, value);
-}
+// Lines are collected first so that every value starts in the same column.
+struct Lines {
+  std::vector<std::pair<std::string, std::string>> rows;
+  void add(std::string label, std::string value) {
+    rows.emplace_back(std::move(label), std::move(value));
+  }
+  std::string text() const {
+    std::size_t width = kValueColumn;
+    for (const auto& row : rows) width = std::max(width, row.first.size() + 2);
+    std::string out;
+    for (const auto& [label, value] : rows) out += fmt::format("{:<{}}{}\n", label, width, value);
+    return out;
+  }
+};
 
 std::string numbers(std::span<const double> values, std::size_t shown) {
   std::vector<std::string> parts;
@@ -50,42 +63,41 @@ std::string population_line(const Population& population) {
                      population.objectives == 1 ? "" : "s");
 }
 
-std::string best_line(const Population& population) {
+std::string best_line(const Population& population, std::size_t genes_shown) {
   const std::optional<std::size_t> best = best_index(population);
   if (!best) return population.size() == 0 ? "-" : "none evaluated";
   return fmt::format("fitness {} (individual {}), genome {}",
                      numbers(population.fitness_of(*best), population.objectives), *best,
-                     numbers(population.genome(*best), kGenesShown));
+                     numbers(population.genome(*best), genes_shown));
 }
 
 }  // namespace
 
-std::string describe_checkpoint(const std::filesystem::path& path, const CheckpointState& state) {
-  std::string out;
+std::string describe_checkpoint(const std::filesystem::path& path, const CheckpointState& state,
+                                std::size_t genes_shown) {
+  Lines out;
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(path, error);
-  line(out, "file",
-       error ? fmt::format("{} (size unknown: {})", path.string(), error.message())
-             : fmt::format("{} ({} bytes)", path.string(), size));
-  line(out, "format version", fmt::format("{}", state.format_version));
-  line(out, "job", fmt::format("{}", state.job));
-  line(out, "generation",
-       fmt::format("{} completed{}", state.generation,
-                   state.final ? " (final: the job is finished)" : ""));
-  line(out, "final", state.final ? "yes" : "no");
-  line(out, "trigger", state.trigger.empty() ? "-" : state.trigger);
-  line(out, "ranks",
-       state.ranks_history.empty() ? fmt::format("{}", state.ranks)
-                                   : fmt::format("{} (launches so far: {})", state.ranks,
-                                                 fmt::join(state.ranks_history, ", ")));
-  line(out, "seed", fmt::format("{}", state.seed));
-  line(out, "config hash", fmt::format("{:016x}", state.config_hash));
-  line(out, "evaluations", fmt::format("{}", state.evaluations));
-  line(out, "population", population_line(state.population));
-  line(out, "objectives", fmt::format("{}", state.population.objectives));
-  line(out, "best", best_line(state.population));
+  out.add("file", error ? fmt::format("{} (size unknown: {})", path.string(), error.message())
+                        : fmt::format("{} ({} bytes)", path.string(), size));
+  out.add("format version", fmt::format("{}", state.format_version));
+  out.add("job", fmt::format("{}", state.job));
+  out.add("generation", fmt::format("{} completed{}", state.generation,
+                                    state.final ? " (final: the job is finished)" : ""));
+  out.add("final", state.final ? "yes" : "no");
+  out.add("trigger", state.trigger.empty() ? "-" : state.trigger);
+  out.add("ranks", state.ranks_history.empty()
+                       ? fmt::format("{}", state.ranks)
+                       : fmt::format("{} (launches so far: {})", state.ranks,
+                                     fmt::join(state.ranks_history, ", ")));
+  out.add("seed", fmt::format("{}", state.seed));
+  out.add("config hash", fmt::format("{:016x}", state.config_hash));
+  out.add("evaluations", fmt::format("{}", state.evaluations));
+  out.add("population", population_line(state.population));
+  out.add("objectives", fmt::format("{}", state.population.objectives));
+  out.add("best", best_line(state.population, genes_shown));
   if (state.in_progress.size() == 0) {
-    line(out, "in progress", "- (taken at a generation boundary)");
+    out.add("in progress", "- (taken at a generation boundary)");
   } else {
     std::size_t evaluated = 0;
     for (std::size_t i = 0; i < state.in_progress.size(); ++i) {
@@ -94,45 +106,43 @@ std::string describe_checkpoint(const std::filesystem::path& path, const Checkpo
         ++evaluated;
       }
     }
-    line(out, "in progress",
-         fmt::format("generation {}: {} of {} candidates evaluated ({} evaluations needed)",
-                     state.in_progress_generation, evaluated, state.in_progress.size(),
-                     state.in_progress_evaluations));
+    out.add("in progress",
+            fmt::format("generation {}: {} of {} candidates evaluated ({} evaluations needed)",
+                        state.in_progress_generation, evaluated, state.in_progress.size(),
+                        state.in_progress_evaluations));
   }
-  line(out, "hall of fame",
-       fmt::format("{} individuals; best {}", state.hall_of_fame.size(),
-                   best_line(state.hall_of_fame)));
+  out.add("hall of fame", fmt::format("{} individuals; best {}", state.hall_of_fame.size(),
+                                      best_line(state.hall_of_fame, genes_shown)));
   if (state.logbook.rows.empty()) {
-    line(out, "logbook", "0 rows");
+    out.add("logbook", "0 rows");
   } else {
     const LogRecord& last = state.logbook.rows.back();
-    line(out, "logbook",
-         fmt::format("{} rows; last: gen={} evals={} min={:.6g} avg={:.6g} max={:.6g} "
-                     "std={:.6g} wall_s={:.3f} evals_per_s={:.1f}",
-                     state.logbook.rows.size(), last.gen, last.evals, last.min, last.avg, last.max,
-                     last.std, last.wall_s, last.evals_per_s));
+    out.add("logbook",
+            fmt::format("{} rows; last: gen={} evals={} min={:.6g} avg={:.6g} max={:.6g} "
+                        "std={:.6g} wall_s={:.3f} evals_per_s={:.1f}",
+                        state.logbook.rows.size(), last.gen, last.evals, last.min, last.avg,
+                        last.max, last.std, last.wall_s, last.evals_per_s));
   }
-  line(out, "rng",
-       fmt::format("{}, {} stream{}", Rng::kEngineName, state.rng.size(),
-                   state.rng.size() == 1 ? "" : "s"));
+  out.add("rng", fmt::format("{}, {} stream{}", Rng::kEngineName, state.rng.size(),
+                             state.rng.size() == 1 ? "" : "s"));
   for (std::size_t rank = 0; rank < state.rng.size(); ++rank) {
     std::vector<std::string> words;
     for (std::uint64_t word : state.rng[rank]) words.push_back(fmt::format("{:016x}", word));
-    line(out, fmt::format("  rank {}{}", rank, rank == 0 ? " (master)" : ""),
-         fmt::format("{}", fmt::join(words, " ")));
+    out.add(fmt::format("  rank {}{}", rank, rank == 0 ? " (master)" : ""),
+            fmt::format("{}", fmt::join(words, " ")));
   }
-  line(out, "algorithm", state.algorithm.name.empty() ? "-" : state.algorithm.name);
+  out.add("algorithm", state.algorithm.name.empty() ? "-" : state.algorithm.name);
   for (const auto& [name, values] : state.algorithm.reals) {
-    line(out, fmt::format("  {}", name), fmt::format("float64[{}]", values.size()));
+    out.add(fmt::format("  {}", name), fmt::format("float64[{}]", values.size()));
   }
   for (const auto& [name, values] : state.algorithm.integers) {
-    line(out, fmt::format("  {}", name), fmt::format("int64[{}]", values.size()));
+    out.add(fmt::format("  {}", name), fmt::format("int64[{}]", values.size()));
   }
-  line(out, "config", fmt::format("{} bytes of TOML", state.config_text.size()));
-  line(out, "created",
-       fmt::format("{} by evocluster {}", state.created_utc.empty() ? "?" : state.created_utc,
-                   state.software_version.empty() ? "?" : state.software_version));
-  return out;
+  out.add("config", fmt::format("{} bytes of TOML", state.config_text.size()));
+  out.add("created",
+          fmt::format("{} by evocluster {}", state.created_utc.empty() ? "?" : state.created_utc,
+                      state.software_version.empty() ? "?" : state.software_version));
+  return out.text();
 }
 
 }  // namespace evo::common

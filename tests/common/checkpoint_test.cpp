@@ -36,6 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -618,18 +619,18 @@ TEST_F(CheckpointTest, SummaryNamesTheEssentials) {
   write_checkpoint(path, state);
   const std::string summary = describe_checkpoint(path, read_checkpoint_format_only(path));
   EXPECT_THAT(summary, HasSubstr(path.string()));
-  EXPECT_THAT(summary, HasSubstr("generation        1234567890123 completed (final"));
-  EXPECT_THAT(summary, HasSubstr("ranks             2 (launches so far: 4, 2, 2)"));
-  EXPECT_THAT(summary, HasSubstr("config hash       8000000000000001"));
+  EXPECT_THAT(summary, ContainsRegex("generation  +1234567890123 completed \\(final"));
+  EXPECT_THAT(summary, ContainsRegex("ranks  +2 \\(launches so far: 4, 2, 2\\)"));
+  EXPECT_THAT(summary, ContainsRegex("config hash  +8000000000000001"));
   EXPECT_THAT(summary, HasSubstr("40 individuals x 7 genes, 3 objectives"));
-  EXPECT_THAT(summary, HasSubstr("hall of fame      0 individuals"));
-  EXPECT_THAT(summary, HasSubstr("trigger           signal SIGTERM"));
+  EXPECT_THAT(summary, ContainsRegex("hall of fame  +0 individuals"));
+  EXPECT_THAT(summary, ContainsRegex("trigger  +signal SIGTERM"));
   EXPECT_THAT(summary, HasSubstr("generation 13: 4 of 6 candidates evaluated (6 evaluations"));
-  EXPECT_THAT(summary, HasSubstr("logbook           5 rows; last: gen=4"));
+  EXPECT_THAT(summary, ContainsRegex("logbook  +5 rows; last: gen=4"));
   EXPECT_THAT(summary, HasSubstr("philox4x64-10, 2 streams"));
   EXPECT_THAT(summary, HasSubstr("0123456789abcdef"));
-  EXPECT_THAT(summary, HasSubstr("  covariance      float64[49]"));
-  EXPECT_THAT(summary, HasSubstr("  counters        int64[4]"));
+  EXPECT_THAT(summary, ContainsRegex("  covariance  +float64\\[49\\]"));
+  EXPECT_THAT(summary, ContainsRegex("  counters  +int64\\[4\\]"));
   EXPECT_THAT(summary, HasSubstr("by evocluster 0.1.0-test"));
 }
 
