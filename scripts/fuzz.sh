@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses (tests/fuzz/, ASan + UBSan) for SECONDS each (default 60) and
-# prints, per harness, the executions, the corpus size and the crashes found. Builds
-# build-fuzz/ (`cmake --preset fuzz`, clang) first unless --build names a built tree.
+# prints, per harness, the executions, the corpus size and the crashes found, then a total.
+# Builds build-fuzz/ (`cmake --preset fuzz`, clang) first unless --build names a built tree.
 # The seed corpus tests/fuzz/corpus/<harness>/ is only read; what a campaign finds grows
 # build-fuzz/corpus/<harness>/, and each crash is kept as build-fuzz/crashes/<harness>/crash-*
 # (reproduce with `build-fuzz/<harness>_fuzz FILE`). Exit 1 if any harness crashed.
-#   scripts/fuzz.sh [--build DIR] [--quiet] [SECONDS] [HARNESS...]   (config messages journal checkpoint)
+# --replay runs each harness once on every file of its seed corpus and on every reproducer
+# tests/fuzz/reproducers/<harness>-* instead of fuzzing (what the suite does besides the
+# bounded runs): exit 1 if any of them crashes.
+#   scripts/fuzz.sh [--build DIR] [--quiet] [--replay] [SECONDS] [HARNESS...]
+#   (harnesses: config messages journal checkpoint)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=""
 quiet=0
+replay=0
 while (($# > 0)); do
   case $1 in
     --build) build=$(realpath "$2"); shift 2 ;;
     --quiet) quiet=1; shift ;;
+    --replay) replay=1; shift ;;
     *) break ;;
   esac
 done
@@ -33,31 +39,77 @@ if [[ -z $build ]]; then
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# -rss_limit_mb: a config may legally ask for huge populations; parsing must not allocate.
+limits=(-rss_limit_mb=2048 -timeout=10)
+
+child=""
+trap '[[ -n $child ]] && kill "$child" 2>/dev/null; exit 130' INT TERM
+
+# Runs one harness process in the background (so that its pid is known), waits for it and
+# removes the scratch file a crash inside an input leaves (tests/fuzz/scratch_file.hpp).
+# Sets rc.
+run_harness() {
+  local log=$1
+  shift
+  rc=0
+  "$@" >"$log" 2>&1 &
+  child=$!
+  wait "$child" || rc=$?
+  rm -f "/dev/shm/evo-$h-fuzz-$child".* "${TMPDIR:-/tmp}/evo-$h-fuzz-$child".*
+  child=""
+}
+
+report_failure() {
+  local log=$1
+  ((quiet)) && grep -m 20 -E "ERROR|SUMMARY|runtime error|#[0-9]+ 0x" "$log" | head -n 30
+  ((quiet)) || tail -n 40 "$log"
+  return 0
+}
 
 crashed=0
+total_executions=0
+total_crashes=0
 for h in "${harnesses[@]}"; do
   binary=$build/${h}_fuzz
   seed=$root/tests/fuzz/corpus/$h
-  corpus=$build/corpus/$h
-  crashes=$build/crashes/$h
   [[ -x $binary ]] || { echo "fuzz: no harness $binary" >&2; exit 2; }
   [[ -d $seed ]] || { echo "fuzz: no seed corpus $seed" >&2; exit 2; }
+  log=$build/fuzz-$h.log
+  if ((replay)); then
+    inputs=()
+    while IFS= read -r -d '' f; do inputs+=("$f"); done < <(
+      find "$seed" "$root/tests/fuzz/reproducers" -type f \
+        \( -path "$seed/*" -o -name "$h-*" \) -print0 | sort -z)
+    log=$build/replay-$h.log
+    # Given files (not directories), libFuzzer runs each once and stops at the first crash.
+    run_harness "$log" "$binary" "${limits[@]}" "${inputs[@]}"
+    echo "fuzz $h: replayed ${#inputs[@]} files (corpus and reproducers), exit $rc"
+    if ((rc != 0)); then
+      crashed=1
+      report_failure "$log"
+    fi
+    continue
+  fi
+  corpus=$build/corpus/$h
+  crashes=$build/crashes/$h
   mkdir -p "$corpus" "$crashes"
   before=$(find "$crashes" -type f | wc -l)
-  log=$build/fuzz-$h.log
-  rc=0
-  # -rss_limit_mb: a config may legally ask for huge populations; parsing must not allocate.
-  "$binary" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
-    -timeout=10 -artifact_prefix="$crashes/" "$corpus" "$seed" >"$log" 2>&1 || rc=$?
+  start=$SECONDS
+  run_harness "$log" "$binary" -max_total_time="$seconds" -print_final_stats=1 "${limits[@]}" \
+    -artifact_prefix="$crashes/" "$corpus" "$seed"
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   new=$(($(find "$crashes" -type f | wc -l) - before))
+  ((new > 0 || rc == 0)) || new=1  # died without an artifact (e.g. killed): still a failure
   size=$(find "$corpus" -type f | wc -l)
-  echo "fuzz $h: ${executions:-?} executions in ${seconds} s, corpus $size, crashes $new (exit $rc)"
+  echo "fuzz $h: ${executions:-?} executions in $((SECONDS - start)) s, corpus $size, crashes $new (exit $rc)"
+  total_executions=$((total_executions + ${executions:-0}))
+  total_crashes=$((total_crashes + new))
   if ((rc != 0 || new > 0)); then
     crashed=1
-    ((quiet)) && grep -m 20 -E "ERROR|SUMMARY|runtime error|#[0-9]+ 0x" "$log" | head -n 30
-    ((quiet)) || tail -n 40 "$log"
+    report_failure "$log"
     find "$crashes" -type f -newer "$seed" | sed 's/^/  reproducer: /'
   fi
 done
+((replay)) || ((${#harnesses[@]} < 2)) ||
+  echo "fuzz total: $total_executions executions, crashes $total_crashes"
 exit "$crashed"

@@ -109,11 +109,11 @@ TEST(UniformCrossover, SwapsEachPositionWithItsProbability) {
   EXPECT_EQ(a, iota_genome(8, 100));
   EXPECT_EQ(b, iota_genome(8, 0));
   int swapped = 0;
-  const int genes = 20000;
+  const std::size_t genes = 20000;
   std::vector<double> x(genes, 0.0);
   std::vector<double> y(genes, 1.0);
   crossover_uniform(x, y, 0.3, rng);
-  for (int i = 0; i < genes; ++i) {
+  for (std::size_t i = 0; i < genes; ++i) {
     EXPECT_EQ(x[i] + y[i], 1.0);
     swapped += x[i] == 1.0 ? 1 : 0;
   }

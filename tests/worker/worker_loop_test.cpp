@@ -109,7 +109,7 @@ TEST(WorkerEvaluation, TasksInABlockWithGapsAreEvaluatedRunByRun) {
   common::TaskPacker packer(wire, block.job, block.generation, 3, runs, 12);
   packer.set_rows(0, block.genes);
   common::TaskBatch expected_tasks{block.job, block.generation, 3, {}, {}};
-  for (const std::uint64_t row : {0, 1, 2, 4, 5, 6, 9, 10, 11}) {
+  for (const std::uint64_t row : {0U, 1U, 2U, 4U, 5U, 6U, 9U, 10U, 11U}) {
     expected_tasks.indices.push_back(500 + row);
     const auto genome = block.genome(row);
     expected_tasks.genes.insert(expected_tasks.genes.end(), genome.begin(), genome.end());
