@@ -258,6 +258,14 @@ class StateValidator {
                 {"insertions", true, 1},
                 {"in_flight_births", true, static_cast<std::int64_t>(state_.in_progress.size())}};
       case AlgorithmKind::kCmaes:
+        if (!cmaes_started()) {
+          // Before x0 is evaluated Cmaes::save_state writes its counters only.
+          return {{"started", true, 1},
+                  {"lambda", true, 1},
+                  {"mu", true, 1},
+                  {"restarts_done", true, 1},
+                  {"restart_pending", true, 1}};
+        }
         return {{"started", true, 1},
                 {"lambda", true, 1},
                 {"mu", true, 1},
@@ -277,6 +285,14 @@ class StateValidator {
                 {"best_history", false, -1}};
     }
     return {};
+  }
+
+  // Judged before the arrays are: a missing or malformed "started" reads as started, so the
+  // full list is expected and the message names what is missing.
+  bool cmaes_started() const {
+    const auto it = state_.algorithm.integers.find("started");
+    return it == state_.algorithm.integers.end() || it->second.size() != 1 ||
+           it->second.front() != 0;
   }
 
   std::int64_t integer(std::string_view name) const {
@@ -352,15 +368,104 @@ class StateValidator {
         }
         break;
       case AlgorithmKind::kCmaes:
-        if (integer("lambda") < 1 || integer("mu") < 1 || integer("mu") > integer("lambda")) {
-          invalid("/algorithm lambda = {}, mu = {} (need 1 <= mu <= lambda)", integer("lambda"),
-                  integer("mu"));
-        }
-        if (!(state_.algorithm.reals.at("sigma").front() > 0)) {
-          invalid("/algorithm/sigma = {} (a step size is > 0)",
-                  state_.algorithm.reals.at("sigma").front());
-        }
+        check_cmaes();
         break;
+    }
+  }
+
+  // What master/cmaes.cpp's update equations keep true. The samples themselves may leave
+  // the genome box (CMA-ES samples the unbounded normal distribution and evaluates what it
+  // sampled), so only x0, drawn uniformly inside the box, is held to the bounds.
+  void check_cmaes() const {
+    const auto flag = [&](const char* name) {
+      if (integer(name) != 0 && integer(name) != 1) {
+        invalid("/algorithm/{} = {} (a flag is 0 or 1)", name, integer(name));
+      }
+    };
+    flag("started");
+    flag("restart_pending");
+    if (integer("lambda") < 1 || integer("mu") < 1 || integer("mu") > integer("lambda")) {
+      invalid("/algorithm lambda = {}, mu = {} (need 1 <= mu <= lambda)", integer("lambda"),
+              integer("mu"));
+    }
+    if (integer("restarts_done") < 0 ||
+        integer("restarts_done") > config_.algorithm.cmaes_restarts) {
+      invalid("/algorithm/restarts_done = {}, algorithm.cmaes_restarts of /config/text is {}",
+              integer("restarts_done"), config_.algorithm.cmaes_restarts);
+    }
+    const auto lambda = static_cast<std::size_t>(integer("lambda"));
+    const std::size_t population = state_.population.size();
+    const std::size_t in_progress = state_.in_progress.size();
+    if (!cmaes_started()) {
+      // Only x0 exists: in progress, or evaluated in the population.
+      if (population > 1 || in_progress > 1) {
+        invalid("/algorithm/started = 0 but /population holds {} and /in_progress {} (x0 only)",
+                population, in_progress);
+      }
+      check_inside_box(state_.population, "/population");
+      check_inside_box(state_.in_progress, "/in_progress");
+      return;
+    }
+    // Samples are bred lambda at a time; after an IPOP restart the population still holds
+    // the last generation of the smaller lambda until the new one is accepted.
+    if (in_progress > 0 && in_progress != lambda) {
+      invalid("/in_progress holds {} samples, /algorithm/lambda is {}", in_progress, lambda);
+    }
+    if (in_progress == 0 && population != lambda && population != 1) {
+      invalid("/population holds {} samples, /algorithm/lambda is {}", population, lambda);
+    }
+    const double sigma = state_.algorithm.reals.at("sigma").front();
+    if (!(sigma > 0)) invalid("/algorithm/sigma = {} (a step size is > 0)", sigma);
+    const std::int64_t iteration = integer("iteration");
+    const std::int64_t counteval = integer("counteval");
+    const std::int64_t eigeneval = integer("eigeneval");
+    if (iteration < 0) invalid("/algorithm/iteration = {} is negative", iteration);
+    if (counteval < 0 || eigeneval < 0 || eigeneval > counteval) {
+      invalid("/algorithm/counteval = {}, eigeneval = {} (need 0 <= eigeneval <= counteval)",
+              counteval, eigeneval);
+    }
+    // One best value per iteration since the last (re)start.
+    const std::size_t history = state_.algorithm.reals.at("best_history").size();
+    if (history != static_cast<std::size_t>(iteration)) {
+      invalid("/algorithm/best_history has {} values for iteration = {}", history, iteration);
+    }
+    for (const double d : state_.algorithm.reals.at("sqrt_eigenvalues")) {
+      if (d < 0) invalid("/algorithm/sqrt_eigenvalues holds {} (a square root is >= 0)", d);
+    }
+    check_covariance();
+  }
+
+  // C is symmetric up to the rounding of its rank-mu update, with a non-negative diagonal.
+  void check_covariance() const {
+    const std::vector<double>& c = state_.algorithm.reals.at("covariance");
+    const auto n = static_cast<std::size_t>(config_.problem.dimension);
+    double scale = 0;
+    for (const double value : c) scale = std::max(scale, std::abs(value));
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c[i * n + i] < 0) {
+        invalid("/algorithm/covariance diagonal {} holds {} (a variance is >= 0)", i, c[i * n + i]);
+      }
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (std::abs(c[i * n + j] - c[j * n + i]) > 1e-9 * scale) {
+          invalid("/algorithm/covariance is not symmetric: ({}, {}) = {}, ({}, {}) = {}", i, j,
+                  c[i * n + j], j, i, c[j * n + i]);
+        }
+      }
+    }
+  }
+
+  void check_inside_box(const Population& population, std::string_view where) const {
+    const GenomeConfig& genome = config_.genome;
+    for (std::size_t i = 0; i < population.size(); ++i) {
+      const std::span<const double> genes = population.genome(i);
+      for (std::size_t j = 0; j < genes.size(); ++j) {
+        if (genes[j] < genome.lower || genes[j] > genome.upper) {
+          invalid(
+              "{}/genomes row {} column {} holds {}, outside genome bounds [{}, {}] (x0 of "
+              "cmaes is drawn inside them)",
+              where, i, j, genes[j], genome.lower, genome.upper);
+        }
+      }
     }
   }
 
