@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace evo::common {
@@ -19,6 +20,9 @@ class LoopbackNetwork::Endpoint : public Transport {
   void receive_any(Message& into) override { network_.take(rank_, -1, into); }
   bool try_receive_any(double timeout_seconds, Message& into) override {
     return network_.take(rank_, timeout_seconds, into);
+  }
+  bool message_waiting(int source, Tag tag) override {
+    return network_.waiting(rank_, source, tag);
   }
   using Transport::receive_any;
   int rank() const override { return rank_; }
@@ -86,6 +90,15 @@ bool LoopbackNetwork::take(int rank, double timeout_seconds, Message& into) {
   into = std::move(mailbox.front());
   mailbox.pop_front();
   return true;
+}
+
+bool LoopbackNetwork::waiting(int rank, int source, Tag tag) const {
+  const std::lock_guard lock(mutex_);
+  throw_if_aborted();
+  const auto& mailbox = mailboxes_[static_cast<std::size_t>(rank)];
+  return std::any_of(mailbox.begin(), mailbox.end(), [&](const Message& message) {
+    return message.source == source && message.tag == tag;
+  });
 }
 
 void LoopbackNetwork::abort_all(int exit_code) {

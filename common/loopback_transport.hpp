@@ -50,6 +50,8 @@ class LoopbackNetwork {
   void deliver(int from, int to, Tag tag, const Bytes& payload);
   // Takes the next message for `rank`, waiting at most `timeout_seconds` (< 0: forever).
   bool take(int rank, double timeout_seconds, Message& into);
+  // Whether `rank`'s mailbox holds a message from `source` with `tag` (left in place).
+  bool waiting(int rank, int source, Tag tag) const;
   [[noreturn]] void abort_all(int exit_code);
   void throw_if_aborted() const;  // callers hold mutex_
 

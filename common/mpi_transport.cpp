@@ -206,6 +206,13 @@ bool MpiTransport::try_receive_any(double timeout_seconds, Message& into) {
   }
 }
 
+bool MpiTransport::message_waiting(int source, Tag tag) {
+  int found = 0;
+  check(MPI_Iprobe(source, static_cast<int>(tag), impl_->comm, &found, MPI_STATUS_IGNORE),
+        "MPI_Iprobe");
+  return found != 0;
+}
+
 int MpiTransport::rank() const { return impl_->rank; }
 
 int MpiTransport::size() const { return impl_->size; }

@@ -29,6 +29,7 @@ class MpiTransport : public Transport {
   // yields between polls for up to a millisecond, then backs off with short sleeps so that
   // oversubscribed workers keep their core.
   bool try_receive_any(double timeout_seconds, Message& into) override;
+  bool message_waiting(int source, Tag tag) override;
   using Transport::receive_any;
   int rank() const override;
   int size() const override;

@@ -42,6 +42,9 @@ class Transport {
   virtual void receive_any(Message& into) = 0;
   // Waits at most `timeout_seconds` (0 = poll once); false when nothing arrived.
   virtual bool try_receive_any(double timeout_seconds, Message& into) = 0;
+  // Whether a message with `tag` from `source` waits to be received, without receiving it
+  // (messages before it stay where they are). Never blocks.
+  virtual bool message_waiting(int source, Tag tag) = 0;
   Message receive_any() {
     Message message;
     receive_any(message);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/cancellation.hpp"
 #include "common/rng.hpp"
 #include "worker/combinatorial_problems.hpp"
 #include "worker/multiobjective_problems.hpp"
@@ -37,7 +38,10 @@ class BuiltinEvaluator : public common::Evaluator {
   common::EvalOutcome evaluate(std::span<const double> genome, const common::EvalContext& context,
                                std::span<double> fitness) override {
     if (delay_ms_ > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_for(context)));
+      // Interruptible: a stop from the master must not wait for an emulated simulation.
+      if (!common::sleep_unless_cancelled(delay_for(context) / 1000)) {
+        return {common::EvalStatus::kFailed, "abandoned: the run is stopping"};
+      }
     }
     for (double& value : fitness) value = std::numeric_limits<double>::quiet_NaN();
     if (fitness.size() != 1) {

@@ -1,24 +1,20 @@
-// The external-program evaluator. One evaluation is one child process:
+// The external-program evaluator. One evaluation is one program, started under a guard:
 //
-//   scratch dir (mkdtemp) -> template file -> posix_spawnp: own process group, signals reset,
-//   stdin/stdout/stderr on pipes, cwd = scratch dir, other descriptors closed -> parent: feeds
-//   stdin, reads stdout and stderr with poll() until both reach EOF and the child has exited
-//   (a pidfd wakes poll() at the exit), enforcing the timeout (SIGTERM to the group, SIGKILL
-//   after the grace) -> SIGKILL to the group (whatever the program left behind) -> reap ->
-//   classify -> remove scratch dir.
+//   scratch dir (mkdtemp) -> template file -> GuardedProcess::start (worker/child_process.hpp):
+//   own process group, signals reset, stdin/stdout/stderr on pipes, cwd = scratch dir, other
+//   descriptors closed -> parent: feeds stdin, reads stdout and stderr with poll() until both
+//   reach EOF and the program has exited, enforcing the timeout (SIGTERM to the group, then
+//   everything killed after the grace) -> kill_all: SIGKILL to the program and everything it
+//   started, setsid and double forks included -> classify -> remove scratch dir.
 //
 // A grandchild that inherited stdout keeps the pipe open after the program exits; we read
-// on for kDrainAfterExit only, then kill the group, so it cannot hang the worker. The group
-// is killed while the program is still an unreaped zombie: its pid (= the group id) cannot
-// have been reused yet. A process that leaves the group (setsid) escapes; only a cgroup could
-// catch it.
+// on for kDrainAfterExit only, then kill everything, so it cannot hang the worker. A stop of
+// the run (common/cancellation.hpp) kills the program at once.
 #include "worker/command_evaluator.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,9 +40,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/cancellation.hpp"
 #include "common/durable_file.hpp"
 #include "common/error.hpp"
 #include "common/rng.hpp"
+#include "worker/child_process.hpp"
 
 extern char** environ;  // NOLINT(readability-identifier-naming): POSIX name
 
@@ -59,8 +57,6 @@ using Seconds = std::chrono::duration<double>;
 // How long we keep reading after the program exited while something (a grandchild) still
 // holds its stdout or stderr open.
 constexpr Seconds kDrainAfterExit{0.5};
-// Without a pidfd, how often we look whether the program has exited.
-constexpr std::chrono::milliseconds kExitPollTick{5};
 constexpr std::size_t kStdoutKept = 65536;  // the tail of stdout we parse
 constexpr std::size_t kStderrKept = 2048;   // the tail of stderr shown in failure details
 constexpr std::size_t kLineShown = 200;     // offending output line, truncated to this
@@ -135,20 +131,11 @@ struct RunResult {
   bool timed_out = false;
   bool killed_after_grace = false;
   bool pipe_held_open = false;  // stopped reading: a leftover process held stdout/stderr
+  bool abandoned = false;       // the run is stopping (common/cancellation.hpp): killed
   int wait_status = 0;
   std::string out;  // tail of stdout
   std::string err;  // tail of stderr
 };
-
-// Whether `pid` has exited, without reaping it (it stays a zombie, keeping its pid and so
-// its process-group id reserved until we have killed the group).
-bool has_exited(pid_t pid) {
-  siginfo_t info{};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-    if (errno != EINTR) return true;  // ECHILD: someone else reaped it; nothing to wait for
-  }
-  return info.si_pid != 0;
-}
 
 int poll_timeout_ms(std::optional<Clock::time_point> until, Clock::time_point now) {
   if (!until) return -1;
@@ -157,60 +144,16 @@ int poll_timeout_ms(std::optional<Clock::time_point> until, Clock::time_point no
   return static_cast<int>(std::min<std::int64_t>(ms, INT_MAX));
 }
 
-// The attributes every program starts with, the same for every evaluation: a process group of
-// its own (so a timeout can end everything it started), no blocked signals and default
-// handling of every signal (the worker's mask and ignored signals would survive exec). One
-// exception is glibc's: its two internal signals (32 and 33) start ignored, as in every
-// program started with posix_spawn.
-class SpawnAttributes {
- public:
-  SpawnAttributes() {
-    ::posix_spawnattr_init(&attributes_);
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t all;
-    sigfillset(&all);
-    ::posix_spawnattr_setflags(
-        &attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    ::posix_spawnattr_setpgroup(&attributes_, 0);
-    ::posix_spawnattr_setsigmask(&attributes_, &none);
-    ::posix_spawnattr_setsigdefault(&attributes_, &all);
-  }
-  SpawnAttributes(const SpawnAttributes&) = delete;
-  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
-  ~SpawnAttributes() { ::posix_spawnattr_destroy(&attributes_); }
-  const posix_spawnattr_t* get() const { return &attributes_; }
-
- private:
-  posix_spawnattr_t attributes_{};
-};
-
-class SpawnFileActions {
- public:
-  SpawnFileActions() { ::posix_spawn_file_actions_init(&actions_); }
-  SpawnFileActions(const SpawnFileActions&) = delete;
-  SpawnFileActions& operator=(const SpawnFileActions&) = delete;
-  ~SpawnFileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
-  posix_spawn_file_actions_t* get() { return &actions_; }
-
- private:
-  posix_spawn_file_actions_t actions_{};
-};
-
-// The program is started with posix_spawnp, not fork + exec: glibc runs the child in the
-// worker's address space (CLONE_VM | CLONE_VFORK) until it execs, so the worker's mappings
-// (an MPI process has hundreds) are neither copied nor torn down again per evaluation, and
-// the call returns only once the program runs, in its own process group, or reports why it
-// could not start. `env` is a null-terminated array.
+// Runs the program under its guard (worker/child_process.hpp), feeding stdin and reading
+// stdout and stderr with poll() until both reach EOF and the program has exited (the guard
+// reports the exit on its socket, which wakes poll() at once), enforcing the timeout
+// (SIGTERM to the group, then everything killed after the grace). Whatever the program
+// left behind is killed before this returns, wherever it went. `env` is a null-terminated
+// array.
 RunResult run_program(const std::vector<std::string>& argv, char* const* env,
-                      const SpawnAttributes& attributes, const std::string& directory,
-                      const std::string& input, double timeout_s, double kill_grace_s) {
+                      const std::string& directory, const std::string& input, double timeout_s,
+                      double kill_grace_s) {
   RunResult result;
-  std::vector<char*> argv_pointers;
-  argv_pointers.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) argv_pointers.push_back(const_cast<char*>(arg.c_str()));
-  argv_pointers.push_back(nullptr);
-
   auto in = make_pipe();
   auto out = make_pipe();
   auto err = make_pipe();
@@ -218,36 +161,10 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
     result.start_error = fmt::format("cannot create pipes: {}", errno_text(errno));
     return result;
   }
-
-  pid_t pid = 0;
-  {
-    SpawnFileActions actions;
-    // dup2 clears close-on-exec on 0, 1 and 2; everything else the worker (or MPI) has open,
-    // with or without O_CLOEXEC, is closed before the program starts.
-    posix_spawn_file_actions_t* const list = actions.get();
-    int error = 0;
-    for (const auto& [from, to] :
-         {std::pair{in->read.get(), STDIN_FILENO}, std::pair{out->write.get(), STDOUT_FILENO},
-          std::pair{err->write.get(), STDERR_FILENO}}) {
-      if (error == 0) error = ::posix_spawn_file_actions_adddup2(list, from, to);
-    }
-    if (error == 0) error = ::posix_spawn_file_actions_addchdir_np(list, directory.c_str());
-    if (error == 0) error = ::posix_spawn_file_actions_addclosefrom_np(list, STDERR_FILENO + 1);
-    if (error != 0) {
-      result.start_error = fmt::format("cannot prepare the start: {}", errno_text(error));
-      return result;
-    }
-    error =
-        ::posix_spawnp(&pid, argv_pointers[0], list, attributes.get(), argv_pointers.data(), env);
-    if (error != 0) {
-      // One errno for every step in the child; a directory we cannot enter is told apart here.
-      const bool bad_directory = ::access(directory.c_str(), X_OK) != 0;
-      result.start_error = fmt::format(
-          "{}: {}", bad_directory ? "cannot enter the scratch directory" : "cannot execute",
-          errno_text(bad_directory ? errno : error));
-      return result;
-    }
-  }
+  std::optional<GuardedProcess> process = GuardedProcess::start(
+      {argv, env, directory, in->read.get(), out->write.get(), err->write.get()},
+      result.start_error);
+  if (!process) return result;
   in->read.reset();
   out->write.reset();
   err->write.reset();
@@ -258,36 +175,38 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
   UniqueFd stderr_fd = std::move(err->read);
   ::fcntl(stdin_fd.get(), F_SETFL, O_NONBLOCK);
   if (input.empty()) stdin_fd.reset();
-  // A pidfd becomes readable when the child exits, so poll() wakes at once; without one
-  // (old kernel) we look every kExitPollTick.
-  UniqueFd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
 
   const Clock::time_point start = Clock::now();
   std::optional<Clock::time_point> deadline;
   if (timeout_s > 0) {
     deadline = start + std::chrono::duration_cast<Clock::duration>(Seconds(timeout_s));
   }
-  std::optional<Clock::time_point> kill_at;  // SIGKILL after SIGTERM and the grace
+  std::optional<Clock::time_point> kill_at;  // everything killed after SIGTERM and the grace
   std::optional<Clock::time_point> exited_at;
   std::size_t input_offset = 0;
   std::array<char, 65536> buffer{};
+  const auto cancellation_tick =
+      std::chrono::duration_cast<Clock::duration>(Seconds(common::kCancellationCheckSeconds));
 
   for (;;) {
     Clock::time_point now = Clock::now();
-    if (!exited_at && has_exited(pid)) {
+    if (common::cancellation_requested()) {
+      result.abandoned = true;
+      break;
+    }
+    if (!exited_at && process->exited()) {
       exited_at = now;
       stdin_fd.reset();
-      pid_fd.reset();  // stays readable until reaped: it would make poll() spin
     }
     if (!exited_at && deadline && !result.timed_out && now >= *deadline) {
       result.timed_out = true;
-      ::kill(-pid, SIGTERM);
+      process->terminate();
       kill_at = now + std::chrono::duration_cast<Clock::duration>(Seconds(kill_grace_s));
       stdin_fd.reset();
     }
-    if (!exited_at && kill_at && !result.killed_after_grace && now >= *kill_at) {
+    if (!exited_at && kill_at && now >= *kill_at) {
       result.killed_after_grace = true;
-      ::kill(-pid, SIGKILL);
+      break;
     }
     if (exited_at) {
       if (!stdout_fd.open() && !stderr_fd.open()) break;
@@ -298,31 +217,29 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
       }
     }
 
-    std::optional<Clock::time_point> wake;
-    const auto earliest = [&](Clock::time_point t) { wake = wake ? std::min(*wake, t) : t; };
+    // Woken at least every cancellation tick, so that a stop never waits for the program.
+    std::optional<Clock::time_point> wake = now + cancellation_tick;
+    const auto earliest = [&](Clock::time_point t) { wake = std::min(*wake, t); };
     if (exited_at) {
       earliest(*exited_at + std::chrono::duration_cast<Clock::duration>(kDrainAfterExit));
     } else {
       if (deadline && !result.timed_out) earliest(*deadline);
-      if (kill_at && !result.killed_after_grace) earliest(*kill_at);
-      if (!pid_fd.open()) earliest(now + kExitPollTick);
+      if (kill_at) earliest(*kill_at);
     }
 
     std::array<pollfd, 4> fds{};
     nfds_t count = 0;
-    const auto watch = [&](const UniqueFd& fd, short events) {
-      if (fd.open()) fds[count++] = pollfd{fd.get(), events, 0};
+    const auto watch = [&](int fd, short events) {
+      if (fd >= 0) fds[count++] = pollfd{fd, events, 0};
     };
-    watch(stdin_fd, POLLOUT);
-    watch(stdout_fd, POLLIN);
-    watch(stderr_fd, POLLIN);
-    watch(pid_fd, POLLIN);
+    watch(stdin_fd.get(), POLLOUT);
+    watch(stdout_fd.get(), POLLIN);
+    watch(stderr_fd.get(), POLLIN);
+    if (!exited_at) watch(process->event_fd(), POLLIN);
     const int ready = ::poll(fds.data(), count, poll_timeout_ms(wake, now));
     if (ready < 0) {
       if (errno == EINTR) continue;
-      ::kill(-pid, SIGKILL);  // cannot watch it any more; make sure it ends
-      if (!wake) wake = Clock::now() + kExitPollTick;
-      continue;
+      break;  // cannot watch it any more; kill_all below makes sure it ends
     }
     for (nfds_t i = 0; i < count; ++i) {
       if (fds[i].revents == 0) continue;
@@ -345,14 +262,12 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
           (fd == stdout_fd.get() ? stdout_fd : stderr_fd).reset();
         }
       }
-      // pid_fd: nothing to read; has_exited() at the top of the loop picks the exit up.
+      if (fd == process->event_fd()) process->update();
     }
   }
 
-  // Whatever the program left in its group goes now, while the zombie still holds the id.
-  ::kill(-pid, SIGKILL);
-  while (::waitpid(pid, &result.wait_status, 0) < 0 && errno == EINTR) {
-  }
+  // Whatever the program left behind goes now, wherever it went.
+  result.wait_status = process->kill_all();
   return result;
 }
 
@@ -612,10 +527,13 @@ class CommandEvaluator : public common::Evaluator {
     env.push_back(nullptr);
 
     const RunResult run =
-        run_program(command_.argv, env.data(), spawn_attributes_, scratch,
-                    stdin_text(genome, context), command_.timeout_s, command_.kill_grace_s);
+        run_program(command_.argv, env.data(), scratch, stdin_text(genome, context),
+                    command_.timeout_s, command_.kill_grace_s);
     const std::string_view err = tail(run.err, kStderrKept);
     if (!run.started) return fail(common::EvalStatus::kFailed, run.start_error);
+    if (run.abandoned) {
+      return fail(common::EvalStatus::kFailed, "abandoned: the run is stopping; killed", err);
+    }
     if (run.timed_out) {
       return fail(
           common::EvalStatus::kTimeout,
@@ -667,7 +585,6 @@ class CommandEvaluator : public common::Evaluator {
   // The worker's environment minus our EVO_* names and the MPI launcher's variables, taken
   // once at start-up.
   std::vector<std::string> base_env_;
-  SpawnAttributes spawn_attributes_;
 };
 
 }  // namespace
@@ -676,6 +593,12 @@ std::unique_ptr<common::Evaluator> make_command_evaluator(const common::Config& 
   if (config.command.argv.empty()) {
     throw common::ConfigError(
         fmt::format("{}: command.argv is required when problem.name = \"command\"", config.source));
+  }
+  if (guard_executable().empty()) {
+    throw common::ConfigError(fmt::format(
+        "{}: problem.name = \"command\" needs evocluster-guard, which makes sure no program "
+        "outlives its worker; it was not found next to this executable nor in {}",
+        config.source, EVO_INSTALL_BINDIR));
   }
   return std::make_unique<CommandEvaluator>(config);
 }

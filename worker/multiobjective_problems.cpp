@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/cancellation.hpp"
 #include "common/problem_catalog.hpp"
 
 namespace evo::worker {
@@ -34,7 +35,10 @@ class MultiObjectiveEvaluator : public common::Evaluator {
   common::EvalOutcome evaluate(std::span<const double> genome, const common::EvalContext&,
                                std::span<double> fitness) override {
     if (delay_ms_ > 0) {
-      std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_ms_));
+      // Interruptible: a stop from the master must not wait for an emulated simulation.
+      if (!common::sleep_unless_cancelled(delay_ms_ / 1000)) {
+        return {common::EvalStatus::kFailed, "abandoned: the run is stopping"};
+      }
     }
     for (double& value : fitness) value = std::numeric_limits<double>::quiet_NaN();
     if (fitness.size() != static_cast<std::size_t>(objectives_)) {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <numeric>
 
+#include "common/cancellation.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/rng.hpp"
@@ -82,10 +83,13 @@ double evaluate_tasks(common::Evaluator& evaluator, std::uint64_t seed,
       const common::EvalContext context{seed, tasks.job(), tasks.generation(), indices[i]};
       const common::EvalOutcome outcome =
           common::evaluate_guarded(evaluator, tasks.rows(run.first_row + i, 1), context, fitness);
+      // The master stopped the run: what is left of the batch is of no use to it.
+      if (common::cancellation_requested()) break;
       if (outcome.status != common::EvalStatus::kOk) {
         results.fail(k + i, outcome.status, outcome.detail);
       }
     }
+    if (common::cancellation_requested()) break;
     k += count;
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -100,6 +104,7 @@ void answer_tasks(common::Transport& transport, common::Evaluator& evaluator, st
   common::ResultPacker results(transport.next_send_buffer(),
                                static_cast<std::uint32_t>(evaluator.objectives()), tasks.size());
   const double busy_seconds = evaluate_tasks(evaluator, seed, tasks, results);
+  if (common::cancellation_requested()) return;  // abandoned: the master wants no answer
   results.finish(busy_seconds, rng.state());
   transport.send_buffer(0, common::Tag::kResults);
 }
@@ -112,17 +117,24 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
   common::Rng rng = common::Rng::for_worker(seed, 0, transport.rank());
   // Reused from message to message: after the first few, a batch allocates nothing.
   common::Message message;
+  // A stop from the master while a batch is being evaluated abandons the batch (and the
+  // ones queued behind it): the master has checkpointed what finished and waits for no
+  // result, only for every rank to exit.
+  common::set_cancellation_check(
+      [&transport] { return transport.message_waiting(0, common::Tag::kStop); });
   for (;;) {
     transport.receive_any(message);
     try {
       switch (message.tag) {
         case common::Tag::kTasks:
+          if (common::cancellation_requested()) break;  // the stop behind it comes next
           answer_tasks(transport, evaluator, seed, rng, message.payload);
           break;
         case common::Tag::kRngState:
           rng = common::Rng::from_state(common::unpack_rng_state(message.payload));
           break;
         case common::Tag::kStop:
+          common::set_cancellation_check({});
           return common::stop_exit_code(message);
         default:
           throw common::Error(fmt::format("unexpected message tag {} from rank {}",
