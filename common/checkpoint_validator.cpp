@@ -181,9 +181,11 @@ class StateValidator {
       if (genome.type == "integer" && !whole) {
         invalid("{}/genomes row {} column {} holds {}, not a whole number", where, row, j, gene);
       }
-      // CMA-ES samples the unbounded normal distribution, so its genes are finite only.
+      // CMA-ES samples the unbounded normal distribution, so its samples are finite only;
+      // its x0, before the search starts, is drawn inside the box.
       const bool bounded =
-          genome.type == "integer" || (genome.type == "real" && config_.algorithm.name != "cmaes");
+          genome.type == "integer" ||
+          (genome.type == "real" && (config_.algorithm.name != "cmaes" || !cmaes_started()));
       if (bounded && (gene < genome.lower || gene > genome.upper)) {
         invalid("{}/genomes row {} column {} holds {}, outside genome bounds [{}, {}]", where, row,
                 j, gene, genome.lower, genome.upper);
@@ -375,7 +377,8 @@ class StateValidator {
 
   // What master/cmaes.cpp's update equations keep true. The samples themselves may leave
   // the genome box (CMA-ES samples the unbounded normal distribution and evaluates what it
-  // sampled), so only x0, drawn uniformly inside the box, is held to the bounds.
+  // sampled), so only x0, drawn uniformly inside the box, is held to the bounds (in
+  // check_genome).
   void check_cmaes() const {
     const auto flag = [&](const char* name) {
       if (integer(name) != 0 && integer(name) != 1) {
@@ -398,12 +401,11 @@ class StateValidator {
     const std::size_t in_progress = state_.in_progress.size();
     if (!cmaes_started()) {
       // Only x0 exists: in progress, or evaluated in the population.
+      // (check_genome holds x0 to the bounds.)
       if (population > 1 || in_progress > 1) {
         invalid("/algorithm/started = 0 but /population holds {} and /in_progress {} (x0 only)",
                 population, in_progress);
       }
-      check_inside_box(state_.population, "/population");
-      check_inside_box(state_.in_progress, "/in_progress");
       return;
     }
     // Samples are bred lambda at a time; after an IPOP restart the population still holds
@@ -449,21 +451,6 @@ class StateValidator {
         if (std::abs(c[i * n + j] - c[j * n + i]) > 1e-9 * scale) {
           invalid("/algorithm/covariance is not symmetric: ({}, {}) = {}, ({}, {}) = {}", i, j,
                   c[i * n + j], j, i, c[j * n + i]);
-        }
-      }
-    }
-  }
-
-  void check_inside_box(const Population& population, std::string_view where) const {
-    const GenomeConfig& genome = config_.genome;
-    for (std::size_t i = 0; i < population.size(); ++i) {
-      const std::span<const double> genes = population.genome(i);
-      for (std::size_t j = 0; j < genes.size(); ++j) {
-        if (genes[j] < genome.lower || genes[j] > genome.upper) {
-          invalid(
-              "{}/genomes row {} column {} holds {}, outside genome bounds [{}, {}] (x0 of "
-              "cmaes is drawn inside them)",
-              where, i, j, genes[j], genome.lower, genome.upper);
         }
       }
     }
