@@ -12,6 +12,8 @@
 namespace evo::common {
 
 inline constexpr double kCancellationCheckSeconds = 0.005;
+// The failure detail of an evaluation given up on this way (the master never reads it).
+inline constexpr const char* kAbandonedDetail = "abandoned: the run is stopping";
 
 // Installs the check; an empty function removes it (and clears a request already seen).
 void set_cancellation_check(std::function<bool()> check);

@@ -6,8 +6,8 @@
 // group of its own, default signal handling and an empty signal mask, and SIGKILL as its
 // parent-death signal, in case the guard itself is killed.
 //
-// The persistent program mode and the per-evaluation command evaluator both launch through
-// GuardedProcess; the caller owns the pipes it hands over and reads the program's output.
+// The command evaluator launches every program through GuardedProcess; the caller owns the
+// pipes it hands over and reads the program's output.
 #pragma once
 
 #include <sys/types.h>
@@ -47,7 +47,6 @@ class GuardedProcess {
   void update();
   // True once the program itself has exited (what it started may still run).
   bool exited() const { return exit_status_.has_value(); }
-  pid_t pid() const { return program_; }
   // SIGTERM to the program's process group.
   void terminate();
   // SIGKILL to the program and to every process it started, wherever they went; returns

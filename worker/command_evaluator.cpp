@@ -532,7 +532,7 @@ class CommandEvaluator : public common::Evaluator {
     const std::string_view err = tail(run.err, kStderrKept);
     if (!run.started) return fail(common::EvalStatus::kFailed, run.start_error);
     if (run.abandoned) {
-      return fail(common::EvalStatus::kFailed, "abandoned: the run is stopping; killed", err);
+      return fail(common::EvalStatus::kFailed, common::kAbandonedDetail, err);
     }
     if (run.timed_out) {
       return fail(

@@ -37,7 +37,7 @@ class MultiObjectiveEvaluator : public common::Evaluator {
     if (delay_ms_ > 0) {
       // Interruptible: a stop from the master must not wait for an emulated simulation.
       if (!common::sleep_unless_cancelled(delay_ms_ / 1000)) {
-        return {common::EvalStatus::kFailed, "abandoned: the run is stopping"};
+        return {common::EvalStatus::kFailed, common::kAbandonedDetail};
       }
     }
     for (double& value : fitness) value = std::numeric_limits<double>::quiet_NaN();
