@@ -153,7 +153,10 @@ for result in "$base"/*/results/*; do
 done
 echo "crafted matrix: $refused/$total refused by verify and inspect, $fell_back/$total fell back" \
   "and finished identical; slowest verify/inspect ${slowest_ms} ms"
-if ((total < 60)); then
+expected=$(cat "$base"/*/manifest 2>/dev/null | wc -l)
+if ((total != expected)); then
+  fail "$total results for $expected crafted cases: a case ended without a verdict"
+elif ((total < 60)); then
   fail "only $total crafted cases (at least 60 expected)"
 elif ((refused == total && fell_back == total)); then
   pass "crafted matrix: all $total cases refused, same verdict in run, fallback identical"

@@ -12,6 +12,16 @@ tag=$((700000 + RANDOM * 4))
 durations=("$tag" "$((tag + 1))" "$((tag + 2))")
 program="trap '' TERM; setsid sleep ${durations[1]} & (sleep ${durations[2]} &) ; sleep ${durations[0]}; echo 1"
 leftovers() { for d in "${durations[@]}"; do pgrep -f "^sleep $d\$" || true; done; }
+# expect_none_left LABEL: passes when no evaluator process of this test is alive.
+expect_none_left() {
+  local left
+  left=$(leftovers | wc -l)
+  if [[ $left == 0 ]]; then
+    pass "$1: no program left"
+  else
+    fail "$1: $left evaluator processes left: $(leftovers | xargs -r ps -o pid,ppid,args -p)"
+  fi
+}
 cleanup() {
   for d in "${durations[@]}"; do pkill -9 -f "^sleep $d\$" 2>/dev/null || true; done
   [[ -n ${detached_pid:-} ]] && kill_session "$detached_pid"
@@ -48,9 +58,7 @@ if ((started)); then
   # shellcheck disable=SC2086  # one pid per word
   kill -9 "$detached_pid" $ranks
   sleep 2
-  left=$(leftovers | wc -l)
-  [[ $left == 0 ]] && pass "kill -9 of mpirun and ranks ($ranks): no program left 2 s later" ||
-    fail "kill -9: $left evaluator processes left: $(leftovers | xargs -r ps -o pid,ppid,args -p)"
+  expect_none_left "kill -9 of mpirun and ranks ($ranks), 2 s later"
 else
   fail "the programs and their grandchildren did not start: $(tail -n 5 "$base/out.log")"
 fi
@@ -61,9 +69,7 @@ detached_pid=""
 if evo_run 2 run "$base/orphans.toml" --set command.timeout_s=1 --set dispatch.retries=0 \
   --set dispatch.max_failure_share=1.0 --out "$base/timeout" >"$base/timeout.log" 2>&1; then
   sleep 1
-  left=$(leftovers | wc -l)
-  [[ $left == 0 ]] && pass "timeouts: the whole tree of every program killed" ||
-    fail "timeouts: $left evaluator processes left"
+  expect_none_left "timeouts kill the whole tree of every program"
 else
   fail "the timeout run failed: $(tail -n 5 "$base/timeout.log")"
 fi
