@@ -67,7 +67,10 @@ void write_checkpoint(const std::filesystem::path& path, const CheckpointState& 
 // (common/checkpoint_structure.hpp), parses, then judges the content against the file's own
 // /config/text (common/checkpoint_validator.hpp). Throws CheckpointError naming the object
 // that is wrong (IncompatibleCheckpointError for another format version, logbook layout or
-// RNG engine: exit 4); run, inspect and verify all read through it.
+// RNG engine: exit 4); run, inspect and verify all read through it. HDF5 first parses the
+// verified bytes in a child process bounded in memory and time (common/isolated_parse.hpp):
+// a file on which HDF5 would hang, crash or allocate without bound is refused, and only
+// bytes HDF5 has parsed to an end are parsed in this process.
 CheckpointState read_checkpoint(const std::filesystem::path& path);
 
 // read_checkpoint without the content judgement (frame, structure and schema still
@@ -80,5 +83,10 @@ struct VerifyResult {
 };
 // Exactly read_checkpoint's verdict ("would run accept this file"); never throws.
 VerifyResult verify_checkpoint(const std::filesystem::path& path);
+
+// Whether HDF5 parses in a child process first (the default, and what every command does).
+// Only the checkpoint fuzz harness turns it off, in its in-process campaign mode, so that
+// libFuzzer sees HDF5's coverage and ASan its faults.
+void set_checkpoint_parse_isolation(bool isolated);
 
 }  // namespace evo::common

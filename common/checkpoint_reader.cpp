@@ -8,6 +8,7 @@
 #include <hdf5.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +28,7 @@
 #include "common/checkpoint_schema.hpp"
 #include "common/checkpoint_structure.hpp"
 #include "common/checkpoint_validator.hpp"
+#include "common/isolated_parse.hpp"
 #include "common/logbook.hpp"
 #include "common/population.hpp"
 #include "common/rng.hpp"
@@ -245,11 +247,31 @@ class ImageReader : public Hdf5Site {
     return string_type(cset);
   }
 
-  static std::string take_string(char* text) {
-    std::string value = text == nullptr ? std::string() : std::string(text);
-    if (text != nullptr) H5free_memory(text);
-    return value;
-  }
+  // Strings HDF5 allocated while converting variable-length data. A read that fails part
+  // way (a damaged heap entry after good ones) has already allocated some of them: they are
+  // freed here whatever happens, not only when the read succeeds.
+  class HeapStrings {
+   public:
+    explicit HeapStrings(std::size_t count) : texts_(count, nullptr) {}
+    HeapStrings(const HeapStrings&) = delete;
+    HeapStrings& operator=(const HeapStrings&) = delete;
+    ~HeapStrings() {
+      for (char* text : texts_) {
+        if (text != nullptr) H5free_memory(text);
+      }
+    }
+    void* buffer() { return texts_.data(); }
+    std::size_t size() const { return texts_.size(); }
+    std::string take(std::size_t i) {
+      char* text = std::exchange(texts_[i], nullptr);
+      std::string value = text == nullptr ? std::string() : std::string(text);
+      if (text != nullptr) H5free_memory(text);
+      return value;
+    }
+
+   private:
+    std::vector<char*> texts_;
+  };
 
   std::string read_string_attribute(hid_t object, std::string_view object_name,
                                     const char* name) const {
@@ -258,9 +280,9 @@ class ImageReader : public Hdf5Site {
         open_scalar_attribute(object, object_name, name, H5T_STRING, std::nullopt, "a string");
     H5Owner stored = own(H5Aget_type(attribute.get()), H5Tclose, "get type of " + where);
     H5Owner type = memory_string_type(stored.get(), where);
-    char* text = nullptr;
-    check(H5Aread(attribute.get(), type.get(), &text), "read " + where);
-    return take_string(text);
+    HeapStrings text(1);
+    check(H5Aread(attribute.get(), type.get(), text.buffer()), "read " + where);
+    return text.take(0);
   }
 
   std::vector<std::string> read_string_array_attribute(hid_t object, std::string_view object_name,
@@ -278,11 +300,11 @@ class ImageReader : public Hdf5Site {
       fail_hdf5(file_, "get shape of " + where);
     }
     check_element_count(count, where);
-    std::vector<char*> texts(static_cast<std::size_t>(count), nullptr);
-    if (count > 0) check(H5Aread(attribute.get(), type.get(), texts.data()), "read " + where);
+    HeapStrings texts(static_cast<std::size_t>(count));
+    if (count > 0) check(H5Aread(attribute.get(), type.get(), texts.buffer()), "read " + where);
     std::vector<std::string> values;
     values.reserve(texts.size());
-    for (char* text : texts) values.push_back(take_string(text));
+    for (std::size_t i = 0; i < texts.size(); ++i) values.push_back(texts.take(i));
     return values;
   }
 
@@ -295,10 +317,10 @@ class ImageReader : public Hdf5Site {
     H5Owner stored = own(H5Dget_type(dataset.get()), H5Tclose, "get type of " + where);
     if (H5Tget_class(stored.get()) != H5T_STRING) invalid(where + " is not a string");
     H5Owner type = memory_string_type(stored.get(), where);
-    char* text = nullptr;
-    check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text),
+    HeapStrings text(1);
+    check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, text.buffer()),
           "read " + where);
-    return take_string(text);
+    return text.take(0);
   }
 
   // A dataset cannot hold more 8-byte elements than the file has bytes; this keeps a
@@ -560,19 +582,48 @@ class ImageReader : public Hdf5Site {
   H5Owner file_id_;
 };
 
+std::atomic<bool> parse_isolated{true};
+
+CheckpointState parse_image(const std::string& file, std::vector<unsigned char>& image) {
+  QuietHdf5Errors quiet;
+  ImageReader reader(file, image);
+  reader.check_structure();
+  CheckpointState state = reader.read();
+  reader.close();
+  return state;
+}
+
+// HDF5 parses the image in a child first (common/isolated_parse.hpp says why). The budget is
+// many times what a parse of a well-formed file needs (the image is borrowed, not copied;
+// the state read is about its size), the deadline many times its parse time.
+void parse_image_isolated(const std::string& file, std::vector<unsigned char>& image) {
+  IsolatedParseLimits limits;
+  limits.memory_bytes = 8 * image.size() + (std::size_t{512} << 20);
+  limits.deadline = std::chrono::milliseconds(5'000 + image.size() / 20'000);
+  const IsolatedParseResult result =
+      run_isolated_parse([&] { (void)parse_image(file, image); }, limits);
+  switch (result.outcome) {
+    case IsolatedParseResult::Outcome::kAccepted:
+      return;
+    case IsolatedParseResult::Outcome::kRefused:
+      if (result.exit_code == kExitIncompatibleCheckpoint) {
+        throw IncompatibleCheckpointError(result.message);
+      }
+      throw CheckpointError(result.message, result.exit_code);
+    case IsolatedParseResult::Outcome::kFailed:
+      fail_checkpoint(file, fmt::format("HDF5 cannot parse it safely: {} (a damaged or hostile "
+                                        "file; the parse ran in a separate process)",
+                                        result.message));
+  }
+}
+
 // Every step read_checkpoint and verify_checkpoint share: frame, structure, schema, content.
 CheckpointState load_checkpoint(const std::filesystem::path& path, const std::string& file,
                                 bool validate_content) {
   std::vector<unsigned char> image = read_checkpoint_file(path, file);
   check_format_version(check_integrity(image, file), file);
-  CheckpointState state;
-  {
-    QuietHdf5Errors quiet;
-    ImageReader reader(file, image);
-    reader.check_structure();
-    state = reader.read();
-    reader.close();
-  }
+  if (parse_isolated.load()) parse_image_isolated(file, image);
+  CheckpointState state = parse_image(file, image);
   if (validate_content) validate_checkpoint_state(state, file);
   return state;
 }
@@ -586,6 +637,8 @@ CheckpointState read_checkpoint(const std::filesystem::path& path) {
 CheckpointState read_checkpoint_format_only(const std::filesystem::path& path) {
   return load_checkpoint(path, path.string(), /*validate_content=*/false);
 }
+
+void set_checkpoint_parse_isolation(bool isolated) { parse_isolated.store(isolated); }
 
 VerifyResult verify_checkpoint(const std::filesystem::path& path) {
   const std::string file = path.string();

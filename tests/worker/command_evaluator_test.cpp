@@ -119,7 +119,7 @@ class CommandEvaluatorTest : public ::testing::Test {
     int count = 0;
     for (pid_t pid = 0; pids >> pid;) {
       ++count;
-      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       while (live_members(pid) > 0 && std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
@@ -208,8 +208,8 @@ TEST_F(CommandEvaluatorTest, GrandchildHoldingThePipeDoesNotHangTheWorker) {
   const Result r = evaluate(fake(2), {-0.1, 2});
   ASSERT_EQ(r.outcome.status, common::EvalStatus::kOk) << r.outcome.detail;
   EXPECT_EQ(r.fitness[0], 0.1 * 0.1 + 4.0);
-  EXPECT_LT(r.seconds, 3.0);  // not the grandchild's 30 s
-  expect_no_process_left();   // the grandchild (sleep 30) is gone with its group
+  EXPECT_LT(r.seconds, 10.0);  // not the grandchild's 30 s (bound loose for loaded machines)
+  expect_no_process_left();    // the grandchild (sleep 30) is gone with its group
 }
 
 TEST_F(CommandEvaluatorTest, WrongNumberOfObjectivesIsGarbage) {
