@@ -175,6 +175,14 @@ class ResultBatchView {
 };
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
+
+// Bytes of the smallest messages a run must send: one task of `dimension` genes, and one
+// result of `objectives` values. A config whose genome or result does not fit in
+// kMaxMessageBytes cannot run (master/size_limits). Exact for any size (no overflow:
+// arguments up to 2^32 - 1).
+std::uint64_t single_task_message_bytes(std::uint32_t dimension);
+std::uint64_t single_result_message_bytes(std::uint32_t objectives);
+
 void pack_results(const ResultBatch& batch, Bytes& out);
 void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 
+#include "common/activity.hpp"
 #include "common/checkpoint_store.hpp"
 #include "common/directory_lock.hpp"
 #include "common/error.hpp"
@@ -123,6 +124,7 @@ class JobRun {
         in_progress.reset();
       } else {
         const auto breeding = Clock::now();
+        common::note_activity("breeding generation {} of job {}", gen, job_);
         candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
         breed_seconds_ += seconds_since(breeding);
         needed = unevaluated_count(candidates);
@@ -203,6 +205,7 @@ class JobRun {
   // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs.
   // Returns false when a signal stopped it (after a checkpoint of the partial generation).
   bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
+    common::note_activity("evaluating and selecting generation {} of job {}", gen, job_);
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
     // The earlier launch may have completed several generations after its last checkpoint:
@@ -322,6 +325,7 @@ class JobRun {
 
   // Throws StorageError when the checkpoint cannot be written: the run stops (run_master).
   void write_checkpoint(bool final, const std::string& trigger) {
+    common::note_activity("writing a checkpoint of job {}", job_);
     const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
@@ -569,6 +573,7 @@ int run_master(const common::Config& config, const RunOptions& options,
     ensure_writable_directory(options.output);
     lock.emplace(options.output, kLockWaitSeconds);
     if (options.fresh) archive_previous_results(options.output);
+    common::note_activity("reading the checkpoints in {}", options.output.string());
     if (!options.fresh) start = find_resume_point(config, options);
   } catch (const common::Error& e) {
     // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
@@ -596,6 +601,7 @@ int run_master(const common::Config& config, const RunOptions& options,
         left, options.deadline->source, common::kExitRequeue, walltime.reserve_seconds());
   }
   for (int job = start.job; job < config.run.jobs; ++job) {
+    common::note_activity("setting up job {} (algorithm, hall of fame)", job);
     JobRun run(config, options, job, transport, dispatcher, walltime);
     int exit_code = common::kExitOk;
     try {
