@@ -164,7 +164,21 @@ class JobRun {
     return states;
   }
 
+  // The validator held the file to its own /config/text; what fails here is the file
+  // against this run's config (with --allow-config-change, or a job directory holding
+  // another job's file): incompatible, exit 4, like every other mismatch with the config.
   void restore(const common::CheckpointState& state) {
+    try {
+      restore_unchecked(state);
+    } catch (const common::IncompatibleCheckpointError&) {
+      throw;
+    } catch (const common::CheckpointError& e) {
+      throw common::IncompatibleCheckpointError(
+          fmt::format("the checkpoint does not fit this run's config: {}", e.what()));
+    }
+  }
+
+  void restore_unchecked(const common::CheckpointState& state) {
     const bool initial_in_progress =
         state.in_progress.size() > 0 && state.in_progress_generation == 0;
     if (steady_) {
@@ -606,6 +620,10 @@ int run_master(const common::Config& config, const RunOptions& options,
     int exit_code = common::kExitOk;
     try {
       exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
+    } catch (const common::IncompatibleCheckpointError& e) {
+      // Thrown by restore, before any task is out: the workers can be told to stop.
+      spdlog::error("{}", e.what());
+      exit_code = e.exit_code();
     } catch (const common::StorageError& e) {
       // Disk full or an I/O error in the output directory. Every file there is whole (a
       // failed write removes its tmp file or cuts its append back), so the workers are told

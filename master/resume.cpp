@@ -150,6 +150,13 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
           store.directory().string(), files.size()));
     }
     check_compatible(config, found->state, found->path, options.allow_config_change);
+    if (found->state.job != job) {
+      // Intact and of this config, but another job's: a file copied into the wrong job
+      // directory. An older file of the directory would not explain it either.
+      throw common::IncompatibleCheckpointError(
+          fmt::format("{} holds job {}, but it is in the directory of job {}", found->path.string(),
+                      found->state.job, job));
+    }
     return ResumePoint{job, std::move(found->state), found->path};
   }
   return ResumePoint{};
