@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -89,9 +90,12 @@ void consider_cgroup(MemoryLimit& limit, const std::string& mount, std::string r
   }
 }
 
-void consider_cgroups(MemoryLimit& limit) {
-  std::ifstream file("/proc/self/cgroup");
-  for (std::string line; std::getline(file, line);) {
+}  // namespace
+
+MemoryLimit cgroup_memory_limit(std::string_view proc_self_cgroup, const std::string& root) {
+  MemoryLimit limit;
+  std::istringstream lines{std::string(proc_self_cgroup)};
+  for (std::string line; std::getline(lines, line);) {
     // "ID:CONTROLLERS:PATH"; cgroup v2 is "0::PATH".
     const auto first = line.find(':');
     const auto second = line.find(':', first + 1);
@@ -99,17 +103,20 @@ void consider_cgroups(MemoryLimit& limit) {
     const std::string controllers = line.substr(first + 1, second - first - 1);
     const std::string path = line.substr(second + 1);
     if (controllers.empty()) {
-      consider_cgroup(limit, "/sys/fs/cgroup", path, "memory.max");
-      consider_cgroup(limit, "/sys/fs/cgroup/unified", path, "memory.max");
+      consider_cgroup(limit, root, path, "memory.max");
+      consider_cgroup(limit, root + "/unified", path, "memory.max");
     }
     std::istringstream names(controllers);
     for (std::string name; std::getline(names, name, ',');) {
       if (name == "memory") {
-        consider_cgroup(limit, "/sys/fs/cgroup/memory", path, "memory.limit_in_bytes");
+        consider_cgroup(limit, root + "/memory", path, "memory.limit_in_bytes");
       }
     }
   }
+  return limit;
 }
+
+namespace {
 
 std::string individuals(ByteCount count, std::uint64_t dimension, std::uint64_t objectives) {
   return fmt::format("{} individuals x ({} genes + {} objective value{}) x 8 bytes", decimal(count),
@@ -150,7 +157,10 @@ MemoryLimit memory_limit() {
       consider(limit, static_cast<std::uint64_t>(value.rlim_cur), name);
     }
   }
-  consider_cgroups(limit);
+  std::ifstream file("/proc/self/cgroup");
+  const std::string cgroups{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  const MemoryLimit cgroup = cgroup_memory_limit(cgroups, "/sys/fs/cgroup");
+  consider(limit, cgroup.bytes, cgroup.source);
   return limit;
 }
 

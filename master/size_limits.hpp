@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/config.hpp"
@@ -36,6 +37,11 @@ struct MemoryLimit {
 // The least of physical memory, RLIMIT_AS, RLIMIT_DATA and the memory limit of this
 // process's cgroup (v2 memory.max or v1 memory.limit_in_bytes, its ancestors included).
 MemoryLimit memory_limit();
+
+// memory_limit's cgroup part: the least memory limit of the cgroups `proc_self_cgroup` (the
+// text of /proc/self/cgroup) lists, and of their ancestors, read from the cgroup file
+// systems mounted under `root` (/sys/fs/cgroup: v2 there or in unified/, v1 in memory/).
+MemoryLimit cgroup_memory_limit(std::string_view proc_self_cgroup, const std::string& root);
 
 // One array (or set of arrays) the master holds for the whole run.
 struct MemoryPart {

@@ -3,8 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "common/error.hpp"
@@ -175,6 +178,46 @@ TEST(SizeLimits, MemoryLimitIsAtMostPhysicalMemory) {
   EXPECT_GT(limit.bytes, 0u);
   EXPECT_LT(limit.bytes, UINT64_MAX);
   EXPECT_THAT(limit.source, Not(IsEmpty()));
+}
+
+// A cgroup file system tree under a scratch directory.
+class CgroupTree : public ::testing::Test {
+ protected:
+  void write(const std::string& relative, const std::string& text) {
+    const std::filesystem::path path = root_ / relative;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text << "\n";
+  }
+  std::string root() const { return root_.string(); }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+ private:
+  std::filesystem::path root_ =
+      std::filesystem::temp_directory_path() / ("evo-cgroup-test-" + std::to_string(::getpid()));
+};
+
+TEST_F(CgroupTree, V2LimitOfTheProcessCgroup) {
+  write("slurm/job_7/memory.max", "1073741824");
+  write("slurm/memory.max", "max");
+  const MemoryLimit limit = cgroup_memory_limit("0::/slurm/job_7\n", root());
+  EXPECT_EQ(limit.bytes, kGiB);
+  EXPECT_THAT(limit.source, HasSubstr("slurm/job_7/memory.max"));
+}
+
+TEST_F(CgroupTree, AnAncestorsSmallerLimitBinds) {
+  write("memory/slurm/uid_0/job_7/memory.limit_in_bytes", "4294967296");
+  write("memory/slurm/memory.limit_in_bytes", "2147483648");
+  write("memory/memory.limit_in_bytes", "9223372036854771712");  // v1's "no limit"
+  const MemoryLimit limit =
+      cgroup_memory_limit("4:memory:/slurm/uid_0/job_7\n3:cpu,cpuacct:/slurm\n", root());
+  EXPECT_EQ(limit.bytes, 2 * kGiB);
+  EXPECT_THAT(limit.source, HasSubstr("memory/slurm/memory.limit_in_bytes"));
+}
+
+TEST_F(CgroupTree, NoLimitAnywhereIsNoLimit) {
+  write("memory.max", "max");
+  EXPECT_EQ(cgroup_memory_limit("0::/\n", root()).bytes, UINT64_MAX);
+  EXPECT_EQ(cgroup_memory_limit("0::/gone/away\ngarbage\n", root()).bytes, UINT64_MAX);
 }
 
 // In a child process, so that the limit does not bind the other tests.
