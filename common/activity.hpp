@@ -7,8 +7,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
+#include <exception>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace evo::common {
 
@@ -27,6 +32,30 @@ void note_activity(fmt::format_string<Args...> format, Args&&... args) {
       fmt::format_to_n(buffer.data(), buffer.size(), format, std::forward<Args>(args)...);
   detail::activity_length() = std::min(result.size, buffer.size());
 }
+
+// Notes an activity for a scope (e.g. writing a checkpoint in the middle of a generation)
+// and puts the one before it back at the scope's end, unless an exception leaves the
+// scope: then the message must name the activity that failed.
+class ActivityScope {
+ public:
+  template <typename... Args>
+  explicit ActivityScope(fmt::format_string<Args...> format, Args&&... args)
+      : saved_(detail::activity_buffer()), saved_length_(detail::activity_length()) {
+    note_activity(format, std::forward<Args>(args)...);
+  }
+  ~ActivityScope() {
+    if (std::uncaught_exceptions() > exceptions_) return;
+    detail::activity_buffer() = saved_;
+    detail::activity_length() = saved_length_;
+  }
+  ActivityScope(const ActivityScope&) = delete;
+  ActivityScope& operator=(const ActivityScope&) = delete;
+
+ private:
+  std::array<char, detail::kActivityBytes> saved_;
+  std::size_t saved_length_;
+  int exceptions_ = std::uncaught_exceptions();
+};
 
 // The last activity noted ("starting" before any).
 std::string_view current_activity();

@@ -339,7 +339,7 @@ class JobRun {
 
   // Throws StorageError when the checkpoint cannot be written: the run stops (run_master).
   void write_checkpoint(bool final, const std::string& trigger) {
-    common::note_activity("writing a checkpoint of job {}", job_);
+    const common::ActivityScope activity("writing a checkpoint of job {}", job_);
     const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
@@ -399,6 +399,7 @@ class JobRun {
   // algorithm.name = "steady_state": no generation barrier (master/steady_state.hpp); a
   // generation is N insertions, logged and checkpointed when it completes.
   int run_steady_state(std::optional<common::CheckpointState> checkpoint) {
+    common::note_activity("running steady-state job {}", job_);
     if (checkpoint) {
       restore(*checkpoint);
     } else {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <new>
 #include <string>
 
 namespace evo::common {
@@ -24,6 +25,18 @@ TEST(Activity, LongActivitiesAreCutNotOverrun) {
   note_activity("reading checkpoint {}", path);
   EXPECT_EQ(current_activity().size(), detail::kActivityBytes);
   EXPECT_TRUE(current_activity().starts_with("reading checkpoint xxx"));
+}
+
+TEST(Activity, AScopePutsThePreviousActivityBackUnlessAnExceptionLeavesIt) {
+  note_activity("evaluating generation {}", 4);
+  { const ActivityScope scope("writing a checkpoint of job {}", 0); }
+  EXPECT_EQ(current_activity(), "evaluating generation 4");
+  try {
+    const ActivityScope scope("writing a checkpoint of job {}", 1);
+    throw std::bad_alloc();
+  } catch (const std::bad_alloc&) {
+    EXPECT_EQ(current_activity(), "writing a checkpoint of job 1");
+  }
 }
 
 }  // namespace
