@@ -3,7 +3,8 @@
 # (unreadable, or contradicting itself: here an all-zero /rng, edited with h5py and
 # resealed) is exit 3 with --resume and skipped by an automatic resume (exit 3 when no
 # intact one is left); a valid checkpoint that does not fit the run's config (another
-# algorithm's /algorithm state, another seed, another shape, another job's file) is exit 4
+# algorithm's /algorithm state, another seed, another shape, another job's file, copied or
+# with its job attribute edited with h5py and resealed) is exit 4
 # with --resume and with an automatic resume alike, also under --allow-config-change where
 # the difference cannot be taken on. Every case on 2 ranks; every rank exits, none is left.
 source "$(dirname "$0")/lib.sh"
@@ -126,6 +127,23 @@ rm -f "$jobs_out"/job.1/checkpoints/*
 cp "$(ls "$jobs_out"/job.0/checkpoints/ckpt-*.h5 | sort | tail -n 1)" "$jobs_out/job.1/checkpoints/"
 expect 4 "job 0's checkpoint in job 1's directory" "holds job 0, but it is in the directory of job 1" \
   run "$config" --set run.jobs=2 --set run.generations=3 --out "$jobs_out"
+# The same, made with h5py: job 0's newest file, its job attribute set to 1 (valid for
+# run.jobs = 2, so only its place contradicts it) and resealed, in job 0's directory.
+edited_out="$base/edited-job"
+mkdir -p "$edited_out/job.0"
+cp -a "$jobs_out/job.0/checkpoints" "$edited_out/job.0/"
+edited=$(ls "$edited_out"/job.0/checkpoints/ckpt-*.h5 | sort | tail -n 1)
+/usr/bin/python3 - "$edited" "$EVO_SOURCE_DIR/tests/e2e" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import h5py
+from crafted_checkpoints import reseal, set_attr
+with h5py.File(sys.argv[1], "r+") as f:
+    set_attr(f, "job", 1)
+reseal(sys.argv[1])
+PY
+expect 4 "job attribute 1 edited into job 0's file" "holds job 1, but it is in the directory of job 0" \
+  run "$config" --set run.jobs=2 --set run.generations=3 --out "$edited_out"
 # --resume of a job the config does not have.
 expect 4 "--resume of job 1 with run.jobs = 1" "belongs to job 1, but run.jobs = 1" run "$config" \
   --set run.generations=3 --allow-config-change --out "$base/one-job" \
