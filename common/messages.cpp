@@ -282,9 +282,11 @@ std::uint64_t single_task_message_bytes(std::uint32_t dimension) {
   return kTaskHeaderBytes + sizeof(TaskRun) + std::uint64_t{dimension} * sizeof(double);
 }
 
-std::uint64_t single_result_message_bytes(std::uint32_t objectives) {
-  // Header, the task index, the values and one status byte (ResultPacker's layout).
-  return kResultHeaderBytes + kWord + std::uint64_t{objectives} * sizeof(double) + 1;
+std::uint64_t result_header_bytes() { return kResultHeaderBytes; }
+
+std::uint64_t result_bytes_per_task(std::uint32_t objectives) {
+  // The task index, the values and one status byte (ResultPacker's layout).
+  return kWord + std::uint64_t{objectives} * sizeof(double) + 1;
 }
 
 ResultPacker::ResultPacker(Bytes& out, std::uint32_t objectives, std::size_t count)

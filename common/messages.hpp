@@ -176,12 +176,13 @@ class ResultBatchView {
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
 
-// Bytes of the smallest messages a run must send: one task of `dimension` genes, and one
-// result of `objectives` values. A config whose genome or result does not fit in
-// kMaxMessageBytes cannot run (master/size_limits). Exact for any size (no overflow:
-// arguments up to 2^32 - 1).
+// Message sizes master/size_limits checks against kMaxMessageBytes: one task of
+// `dimension` genes (the smallest task message; exact for any uint32 dimension), and a
+// result batch of n results of `objectives` values, which is result_header_bytes() +
+// n * result_bytes_per_task(objectives) (plus the details of failed entries).
 std::uint64_t single_task_message_bytes(std::uint32_t dimension);
-std::uint64_t single_result_message_bytes(std::uint32_t objectives);
+std::uint64_t result_header_bytes();
+std::uint64_t result_bytes_per_task(std::uint32_t objectives);
 
 void pack_results(const ResultBatch& batch, Bytes& out);
 void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);

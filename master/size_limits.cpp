@@ -22,6 +22,7 @@
 #include "common/logbook.hpp"
 #include "common/messages.hpp"
 #include "common/transport.hpp"
+#include "master/dispatcher.hpp"
 
 namespace evo::master {
 namespace {
@@ -260,12 +261,25 @@ std::vector<std::string> size_violations(const common::Config& config, const Mem
         d, describe_bytes(common::single_task_message_bytes(d)),
         describe_bytes(common::kMaxMessageBytes), max_dimension()));
   }
+  // The dispatcher's largest batch (an explicit dispatch.batch or its own cap, never more
+  // than largest_batch allows for the genome) comes back as one message of results.
   const auto objectives = static_cast<std::uint32_t>(common::objective_count(config));
-  if (common::single_result_message_bytes(objectives) > common::kMaxMessageBytes) {
+  const std::size_t batch = std::min(
+      config.dispatch.batch > 0 ? static_cast<std::size_t>(config.dispatch.batch) : kMaxBatch,
+      largest_batch(d));
+  const ByteCount results = sum(common::result_header_bytes(),
+                                product({batch, common::result_bytes_per_task(objectives)}));
+  if (results > common::kMaxMessageBytes) {
     violations.push_back(fmt::format(
-        "{} objectives: one result is a message of {}, over MPI's limit of {} per message",
-        objectives, describe_bytes(common::single_result_message_bytes(objectives)),
-        describe_bytes(common::kMaxMessageBytes)));
+        "{} objectives per result{}: the largest batch, {} results, is a message of {}, over "
+        "MPI's limit of {} per message; lower dispatch.batch to at most {} (or the number of "
+        "objectives)",
+        objectives,
+        config.dispatch.batch > 0 ? fmt::format(" and dispatch.batch = {}", config.dispatch.batch)
+                                  : "",
+        batch, describe_bytes(results), describe_bytes(common::kMaxMessageBytes),
+        (common::kMaxMessageBytes - common::result_header_bytes()) /
+            common::result_bytes_per_task(objectives)));
   }
   const std::vector<MemoryPart> parts = master_memory(config);
   ByteCount total = 0;

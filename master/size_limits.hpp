@@ -2,10 +2,10 @@
 // by rank 0 before anything is created in the output directory, instead of an
 // std::bad_alloc or an MPI error minutes later (docs/configuration.md "Sizes that cannot
 // fit"). Two limits:
-//   - the message limit: one genome (one task of problem.dimension genes) and one result
-//     (one value per objective) must each fit in one MPI message (common::kMaxMessageBytes,
-//     2^31 - 1 bytes), which caps problem.dimension at kMaxDimension; bigger batches are
-//     split by the dispatcher, never refused;
+//   - the message limit: one genome (one task of problem.dimension genes) must fit in one
+//     MPI message (common::kMaxMessageBytes, 2^31 - 1 bytes), which caps problem.dimension
+//     at max_dimension(); task batches are kept small by the dispatcher, never refused, but
+//     the results of its largest batch (objectives per task; dispatch.batch) must fit too;
 //   - the master's memory: the arrays it must hold at once (master_memory: population and
 //     offspring by algorithm, CMA-ES's matrices, the hall of fame, the logbook) against the
 //     least of physical memory, RLIMIT_AS / RLIMIT_DATA and the cgroup's memory limit.

@@ -1,5 +1,6 @@
 #include "master/size_limits.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -63,6 +64,29 @@ TEST(SizeLimits, LongestGenomeThatFitsAMessageIsNotRefusedForIt) {
       "[problem]\nname = \"sphere\"\ndimension = 268435446\n"
       "[algorithm]\npopulation = 2\nelitism = 0\n");
   EXPECT_THAT(size_violations(config, MemoryLimit{}), IsEmpty());
+}
+
+// A command with many objectives: its results come back a batch per message.
+std::string many_objectives(int objectives, int batch) {
+  return fmt::format(
+      "[problem]\nname = \"command\"\ndimension = 1\n[command]\nargv = [\"/bin/true\"]\n"
+      "objectives = {}\n[genome]\nlower = 0\nupper = 1\n[algorithm]\nname = \"nsga2\"\n"
+      "population = 4\n[dispatch]\nbatch = {}\n",
+      objectives, batch);
+}
+
+TEST(SizeLimits, ResultsOfTheLargestBatchMustFitInOneMessage) {
+  // 1000000 results of 300 objectives: 2.4 GB.
+  const auto explicit_batch = size_violations(config_of(many_objectives(300, 1000000)), {});
+  ASSERT_THAT(explicit_batch, SizeIs(1));
+  EXPECT_THAT(explicit_batch[0],
+              AllOf(HasSubstr("300 objectives per result and dispatch.batch = 1000000"),
+                    HasSubstr("lower dispatch.batch to at most 891441")));
+  EXPECT_THAT(size_violations(config_of(many_objectives(300, 891441)), {}), IsEmpty());
+  // Automatic batches hold at most kMaxBatch (4096) tasks: fine up to 65534 objectives.
+  EXPECT_THAT(size_violations(config_of(many_objectives(65534, 0)), {}), IsEmpty());
+  EXPECT_THAT(size_violations(config_of(many_objectives(70000, 0)), {}).at(0),
+              HasSubstr("70000 objectives per result: the largest batch, 4096 results"));
 }
 
 TEST(SizeLimits, LargestPopulationCountsParentsAndOffspringExactly) {
