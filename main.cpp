@@ -13,11 +13,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "common/activity.hpp"
 #include "common/checkpoint.hpp"
 #include "common/checkpoint_summary.hpp"
 #include "common/config.hpp"
@@ -31,6 +33,7 @@
 #include "evocluster/evocluster.hpp"
 #include "master/batch_limits.hpp"
 #include "master/master.hpp"
+#include "master/size_limits.hpp"
 #include "worker/evaluator_factory.hpp"
 #include "worker/worker_loop.hpp"
 
@@ -94,6 +97,7 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
   try {
     // Everything is validated before any worker starts work: a bad config ends every
     // rank with exit code 2 within moments, none is left waiting.
+    evo::common::note_activity("reading the configuration");
     auto overrides = arguments.overrides;
     if (!arguments.walltime.empty()) {
       const auto seconds = evo::master::parse_duration(arguments.walltime);
@@ -109,17 +113,25 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
       if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
       config.run.output = arguments.out;
     }
+    // Before anything exists in the output directory: a size that cannot fit is a config
+    // error naming its keys, not a bad_alloc (or an MPI error) once the run is under way.
+    evo::master::check_sizes(config, evo::master::memory_limit());
     evo::master::check_restart_count(config, std::getenv("SLURM_RESTART_COUNT"));
     options.deadline = evo::master::find_deadline(config);
     options.output = config.run.output;
     options.fresh = arguments.fresh;
     options.allow_config_change = arguments.allow_config_change;
     if (!arguments.resume.empty()) options.resume = arguments.resume;
+    evo::common::note_activity("building the evaluator");
     if (transport.size() == 1) local_evaluator = evo::worker::make_evaluator(config);
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
     evo::common::stop_workers(transport, e.exit_code());
     return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    spdlog::error("{}", evo::common::out_of_memory_message());
+    evo::common::stop_workers(transport, evo::common::kExitFailure);
+    return evo::common::kExitFailure;
   }
   const auto config_text = evo::common::pack_text(evo::common::to_toml(config));
   for (int rank = 1; rank < transport.size(); ++rank) {
@@ -132,6 +144,8 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
   } catch (const evo::common::Error& e) {
     spdlog::error("{}", e.what());
     exit_code = e.exit_code();
+  } catch (const std::bad_alloc&) {
+    spdlog::error("{}", evo::common::out_of_memory_message());
   } catch (const std::exception& e) {
     spdlog::error("internal error: {}", e.what());
   }
@@ -144,18 +158,22 @@ int run_as_worker(evo::common::Transport& transport) {
   evo::common::Message start = transport.receive_any();
   if (start.tag == Tag::kStop) return evo::common::stop_exit_code(start);
   try {
+    evo::common::note_activity("reading the configuration from rank 0");
     const auto config =
         evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");
+    evo::common::note_activity("building the evaluator");
     auto evaluator = evo::worker::make_evaluator(config);
     transport.send(0, Tag::kReady, {});
+    evo::common::note_activity("evaluating tasks");
     return evo::worker::run_worker(transport, *evaluator, config.run.seed);
   } catch (const std::exception& e) {
     // The master prints it (once for all ranks that report the same) and ends the run.
     const auto* error = dynamic_cast<const evo::common::Error*>(&e);
-    transport.send(
-        0, Tag::kWorkerError,
-        evo::common::pack_worker_error(
-            {error != nullptr ? error->exit_code() : evo::common::kExitFailure, e.what()}));
+    const bool out_of_memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    transport.send(0, Tag::kWorkerError,
+                   evo::common::pack_worker_error(
+                       {error != nullptr ? error->exit_code() : evo::common::kExitFailure,
+                        out_of_memory ? evo::common::out_of_memory_message() : e.what()}));
     for (;;) {
       const evo::common::Message message = transport.receive_any();
       if (message.tag == Tag::kStop) return evo::common::stop_exit_code(message);
@@ -306,13 +324,20 @@ int evocluster::run(int argc, char** argv) {
     return evo::common::exec_python_report(report_arguments);
   }
   evo::common::init_logging(-1);
-  if (*inspect_cmd) return inspect_command(checkpoint_path, *parse_genes_shown(genes_shown));
-  if (*export_cmd) {
-    export_request.what = *evo::common::parse_export_what(export_what);
-    export_request.format = *evo::common::parse_export_format(export_format);
-    return evo::common::run_export(export_request);
+  try {
+    evo::common::note_activity("reading checkpoint {}", checkpoint_path);
+    if (*inspect_cmd) return inspect_command(checkpoint_path, *parse_genes_shown(genes_shown));
+    if (*export_cmd) {
+      evo::common::note_activity("exporting checkpoint {}", export_request.checkpoint);
+      export_request.what = *evo::common::parse_export_what(export_what);
+      export_request.format = *evo::common::parse_export_format(export_format);
+      return evo::common::run_export(export_request);
+    }
+    return verify_command(checkpoint_path);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "evocluster: " << evo::common::out_of_memory_message() << "\n";
+    return evo::common::kExitFailure;
   }
-  return verify_command(checkpoint_path);
 }
 
 #ifndef EVO_NO_MAIN

@@ -278,6 +278,17 @@ void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch) {
   }
 }
 
+std::uint64_t single_task_message_bytes(std::uint32_t dimension) {
+  return kTaskHeaderBytes + sizeof(TaskRun) + std::uint64_t{dimension} * sizeof(double);
+}
+
+std::uint64_t result_header_bytes() { return kResultHeaderBytes; }
+
+std::uint64_t result_bytes_per_task(std::uint32_t objectives) {
+  // The task index, the values and one status byte (ResultPacker's layout).
+  return kWord + std::uint64_t{objectives} * sizeof(double) + 1;
+}
+
 ResultPacker::ResultPacker(Bytes& out, std::uint32_t objectives, std::size_t count)
     : out_(out), objectives_(objectives), count_(count) {
   constexpr const char* kWhat = "result batch";

@@ -175,6 +175,15 @@ class ResultBatchView {
 };
 
 void unpack_tasks(std::span<const std::byte> payload, TaskBatch& batch);
+
+// Message sizes master/size_limits checks against kMaxMessageBytes: one task of
+// `dimension` genes (the smallest task message; exact for any uint32 dimension), and a
+// result batch of n results of `objectives` values, which is result_header_bytes() +
+// n * result_bytes_per_task(objectives) (plus the details of failed entries).
+std::uint64_t single_task_message_bytes(std::uint32_t dimension);
+std::uint64_t result_header_bytes();
+std::uint64_t result_bytes_per_task(std::uint32_t objectives);
+
 void pack_results(const ResultBatch& batch, Bytes& out);
 void unpack_results(std::span<const std::byte> payload, ResultBatch& batch);
 

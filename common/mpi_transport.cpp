@@ -143,10 +143,10 @@ struct MpiTransport::Impl {
 };
 
 void check_message_size(std::size_t bytes, int rank) {
-  if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+  if (bytes > kMaxMessageBytes) {
     throw Error(fmt::format(
         "a message of {} bytes to rank {} is over MPI's limit of {} bytes: lower dispatch.batch",
-        bytes, rank, std::numeric_limits<int>::max()));
+        bytes, rank, kMaxMessageBytes));
   }
 }
 

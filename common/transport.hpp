@@ -2,6 +2,7 @@
 // master can be unit-tested over an in-process transport.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -10,6 +11,11 @@
 #include "common/bytes.hpp"
 
 namespace evo::common {
+
+// The largest message a transport carries: MPI counts are `int`, so one message of bytes
+// holds at most INT_MAX of them. master/size_limits refuses a config whose smallest
+// message (one genome) would be larger.
+inline constexpr std::size_t kMaxMessageBytes = INT_MAX;
 
 enum class Tag : int {
   kConfig = 0,   // master -> worker at start: the resolved config text

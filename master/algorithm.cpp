@@ -14,8 +14,9 @@ namespace evo::master {
 
 void check_state_owner(const common::AlgorithmState& state, std::string_view algorithm) {
   if (state.name != algorithm) {
-    throw common::CheckpointError(fmt::format(
-        "checkpoint holds algorithm '{}', config asks for '{}'", state.name, algorithm));
+    throw common::IncompatibleCheckpointError(
+        fmt::format("checkpoint holds the state of algorithm '{}', the config asks for '{}'",
+                    state.name, algorithm));
   }
 }
 

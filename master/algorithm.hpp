@@ -40,8 +40,8 @@ class Algorithm {
                              common::Population population) = 0;
 };
 
-// For restore_state: throws CheckpointError unless `state` was saved by `algorithm`, and
-// IncompatibleCheckpointError unless `population` has the shape the config asks for.
+// For restore_state: throws IncompatibleCheckpointError (exit 4) unless `state` was saved
+// by `algorithm` and `population` has the shape the config asks for.
 void check_state_owner(const common::AlgorithmState& state, std::string_view algorithm);
 void check_population_shape(const common::Population& population, std::size_t size,
                             std::size_t dimension, std::size_t objectives);

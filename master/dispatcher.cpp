@@ -15,7 +15,6 @@ namespace {
 // A batch should keep a worker busy for about this long: long enough to amortise a
 // message, short enough that the last batches of a generation balance across workers.
 constexpr double kTargetBatchSeconds = 0.005;
-constexpr std::size_t kMaxBatch = 4096;
 // ... and its message never holds more than this: far below MPI's 2 GiB per message (counts
 // are int), however long the genomes.
 constexpr std::size_t kMaxBatchBytes = std::size_t{256} << 20;
@@ -31,14 +30,14 @@ constexpr double kIdlePollSeconds = 0.02;
 // Lines of the failure report kept for the stop message.
 constexpr std::size_t kReportedFailures = 5;
 
+}  // namespace
+
 // The most tasks of `dimension` genes that kMaxBatchBytes allows in a batch (at least 1).
 std::size_t largest_batch(std::size_t dimension) {
   // A dense batch's rows may number twice its tasks (gaps of unchanged offspring).
   const std::size_t task_bytes = sizeof(common::TaskRun) + 2 * dimension * sizeof(double);
   return std::max<std::size_t>(kMaxBatchBytes / task_bytes, 1);
 }
-
-}  // namespace
 
 Dispatcher::Dispatcher(common::Transport& transport, common::Evaluator* local_evaluator,
                        const common::DispatchConfig& settings, const FailurePolicy& policy)

@@ -23,6 +23,13 @@
 
 namespace evo::master {
 
+// The most tasks a batch ever holds, and the most a batch of `dimension`-gene genomes
+// holds so that its message stays far below MPI's 2 GiB (at least 1). Every batch, an
+// explicit dispatch.batch included, is the smaller of the two or less; master/size_limits
+// checks that its results then fit in one message too.
+inline constexpr std::size_t kMaxBatch = 4096;
+std::size_t largest_batch(std::size_t dimension);
+
 struct WorkerStats {
   std::int64_t tasks = 0;  // evaluation attempts (a retried evaluation counts each time)
   std::int64_t batches = 0;

@@ -1,5 +1,7 @@
 #include "master/hall_of_fame.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "common/algorithm_catalog.hpp"
@@ -82,6 +84,13 @@ void HallOfFame::offer_to_front(const common::Population& population, std::size_
 }
 
 void HallOfFame::restore(common::Population members) {
+  if (members.size() > 0 &&
+      (members.dimension != members_.dimension || members.objectives != members_.objectives)) {
+    throw common::IncompatibleCheckpointError(fmt::format(
+        "checkpoint hall of fame holds genomes of {} genes and {} objectives, the config "
+        "expects {} and {}",
+        members.dimension, members.objectives, members_.dimension, members_.objectives));
+  }
   if (kind_ == Kind::kBest && members.size() > capacity_) {
     throw common::IncompatibleCheckpointError(
         "checkpoint hall of fame holds " + std::to_string(members.size()) +

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 
+#include "common/activity.hpp"
 #include "common/checkpoint_store.hpp"
 #include "common/directory_lock.hpp"
 #include "common/error.hpp"
@@ -123,6 +124,7 @@ class JobRun {
         in_progress.reset();
       } else {
         const auto breeding = Clock::now();
+        common::note_activity("breeding generation {} of job {}", gen, job_);
         candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
         breed_seconds_ += seconds_since(breeding);
         needed = unevaluated_count(candidates);
@@ -162,7 +164,21 @@ class JobRun {
     return states;
   }
 
+  // The validator held the file to its own /config/text; what fails here is the file
+  // against this run's config (with --allow-config-change, or a job directory holding
+  // another job's file): incompatible, exit 4, like every other mismatch with the config.
   void restore(const common::CheckpointState& state) {
+    try {
+      restore_unchecked(state);
+    } catch (const common::IncompatibleCheckpointError&) {
+      throw;
+    } catch (const common::CheckpointError& e) {
+      throw common::IncompatibleCheckpointError(
+          fmt::format("the checkpoint does not fit this run's config: {}", e.what()));
+    }
+  }
+
+  void restore_unchecked(const common::CheckpointState& state) {
     const bool initial_in_progress =
         state.in_progress.size() > 0 && state.in_progress_generation == 0;
     if (steady_) {
@@ -203,6 +219,7 @@ class JobRun {
   // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs.
   // Returns false when a signal stopped it (after a checkpoint of the partial generation).
   bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
+    common::note_activity("evaluating and selecting generation {} of job {}", gen, job_);
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
     // The earlier launch may have completed several generations after its last checkpoint:
@@ -322,6 +339,7 @@ class JobRun {
 
   // Throws StorageError when the checkpoint cannot be written: the run stops (run_master).
   void write_checkpoint(bool final, const std::string& trigger) {
+    const common::ActivityScope activity("writing a checkpoint of job {}", job_);
     const auto start = Clock::now();
     common::CheckpointState state;
     state.generation = generation_;
@@ -381,6 +399,7 @@ class JobRun {
   // algorithm.name = "steady_state": no generation barrier (master/steady_state.hpp); a
   // generation is N insertions, logged and checkpointed when it completes.
   int run_steady_state(std::optional<common::CheckpointState> checkpoint) {
+    common::note_activity("running steady-state job {}", job_);
     if (checkpoint) {
       restore(*checkpoint);
     } else {
@@ -569,6 +588,7 @@ int run_master(const common::Config& config, const RunOptions& options,
     ensure_writable_directory(options.output);
     lock.emplace(options.output, kLockWaitSeconds);
     if (options.fresh) archive_previous_results(options.output);
+    common::note_activity("reading the checkpoints in {}", options.output.string());
     if (!options.fresh) start = find_resume_point(config, options);
   } catch (const common::Error& e) {
     // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
@@ -596,10 +616,15 @@ int run_master(const common::Config& config, const RunOptions& options,
         left, options.deadline->source, common::kExitRequeue, walltime.reserve_seconds());
   }
   for (int job = start.job; job < config.run.jobs; ++job) {
+    common::note_activity("setting up job {} (algorithm, hall of fame)", job);
     JobRun run(config, options, job, transport, dispatcher, walltime);
     int exit_code = common::kExitOk;
     try {
       exit_code = run.run(job == start.job ? std::move(start.state) : std::nullopt);
+    } catch (const common::IncompatibleCheckpointError& e) {
+      // Thrown by restore, before any task is out: the workers can be told to stop.
+      spdlog::error("{}", e.what());
+      exit_code = e.exit_code();
     } catch (const common::StorageError& e) {
       // Disk full or an I/O error in the output directory. Every file there is whole (a
       // failed write removes its tmp file or cuts its append back), so the workers are told

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <charconv>
 #include <set>
 #include <sstream>
 
@@ -61,6 +63,30 @@ std::string result_shaping_text(const std::string& stored_config) {
   }
 }
 
+// The jobs whose directory exists, newest first: read from OUT rather than counted down from
+// run.jobs, which may be in the billions (every job but 0 has its own OUT/job.J).
+std::vector<int> jobs_present(const fs::path& output, int jobs) {
+  if (jobs == 1) return {0};
+  std::vector<int> present;
+  std::error_code error;
+  for (fs::directory_iterator it(output, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with("job.")) continue;
+    int job = -1;
+    const char* first = name.data() + 4;
+    const char* last = name.data() + name.size();
+    const auto [ptr, parse_error] = std::from_chars(first, last, job);
+    // Exactly the name job_directory gives: "job.12", not "job.012" or "job.1x".
+    if (parse_error != std::errc() || ptr != last || job < 0 || job >= jobs ||
+        job_directory(output, job, jobs) != it->path()) {
+      continue;
+    }
+    present.push_back(job);
+  }
+  std::sort(present.rbegin(), present.rend());
+  return present;
+}
+
 }  // namespace
 
 void check_compatible(const common::Config& config, const common::CheckpointState& state,
@@ -108,7 +134,7 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
     return point;
   }
   // The newest job that has checkpoint files is the one that was running.
-  for (int job = config.run.jobs - 1; job >= 0; --job) {
+  for (const int job : jobs_present(options.output, config.run.jobs)) {
     common::CheckpointStore store(
         job_directory(options.output, job, config.run.jobs) / "checkpoints",
         config.checkpoint.keep);
@@ -124,6 +150,13 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
           store.directory().string(), files.size()));
     }
     check_compatible(config, found->state, found->path, options.allow_config_change);
+    if (found->state.job != job) {
+      // Intact and of this config, but another job's: a file copied into the wrong job
+      // directory. An older file of the directory would not explain it either.
+      throw common::IncompatibleCheckpointError(
+          fmt::format("{} holds job {}, but it is in the directory of job {}", found->path.string(),
+                      found->state.job, job));
+    }
     return ResumePoint{job, std::move(found->state), found->path};
   }
   return ResumePoint{};

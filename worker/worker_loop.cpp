@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <new>
 #include <numeric>
+#include <string>
 
+#include "common/activity.hpp"
 #include "common/cancellation.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -141,9 +144,12 @@ int run_worker(common::Transport& transport, common::Evaluator& evaluator, std::
                                           static_cast<int>(message.tag), message.source));
       }
     } catch (const std::exception& e) {
-      spdlog::error("{}", e.what());
+      const std::string text = dynamic_cast<const std::bad_alloc*>(&e) != nullptr
+                                   ? common::out_of_memory_message()
+                                   : std::string(e.what());
+      spdlog::error("{}", text);
       transport.send(0, common::Tag::kWorkerError,
-                     common::pack_worker_error({common::kExitFailure, e.what()}));
+                     common::pack_worker_error({common::kExitFailure, text}));
     }
   }
 }
