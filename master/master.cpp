@@ -108,8 +108,11 @@ class JobRun {
     logbook_.write_csv(logbook_path());  // drops rows a killed launch wrote after its checkpoint
 
     const std::int64_t last = config_.run.generations;
-    if (checkpoint && checkpoint->final && !in_progress && generation_ >= last) {
-      spdlog::info("job {} already finished at generation {}", job_, generation_);
+    const auto termination = algorithm_->termination();
+    if (checkpoint && checkpoint->final && !in_progress && (generation_ >= last || termination)) {
+      spdlog::info("job {} already finished at generation {}{}", job_, generation_,
+                   termination ? fmt::format(" ({}:{})", algorithm_->name(), termination->criterion)
+                               : std::string());
       return common::kExitOk;
     }
     bool final_written = false;
@@ -128,6 +131,15 @@ class JobRun {
         needed = unevaluated_count(candidates);
       }
       if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
+      if (const auto ended = algorithm_->termination()) {
+        // The algorithm cannot go on: the job ends here, as if run.generations were reached.
+        stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
+        spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, gen, last,
+                     stop_reason_, ended->meaning);
+        write_checkpoint(/*final=*/true, "final");
+        final_written = true;
+        break;
+      }
       final_written = checkpoint_if_due(gen, last);
     }
     if (!final_written) write_checkpoint(/*final=*/true, "final");
@@ -336,6 +348,8 @@ class JobRun {
     state.software_version = EVO_VERSION;
     state.ranks_history = ranks_history_;
     state.trigger = trigger;
+    // A final checkpoint says why the job ended; set by the caller, else run.generations.
+    if (final) state.stop_reason = stop_reason_.empty() ? "generations" : stop_reason_;
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
@@ -548,6 +562,8 @@ class JobRun {
   double breed_seconds_ = 0;
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
+  // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
+  std::string stop_reason_;
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
