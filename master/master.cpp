@@ -150,16 +150,6 @@ class JobRun {
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
 
-  // Counted on the population, not on this launch's outcomes, so that a generation resumed
-  // from a mid-generation checkpoint logs the same number.
-  std::int64_t holding_failure_fitness(const common::Population& population) const {
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < population.size(); ++i) {
-      count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
-    }
-    return count;
-  }
-
   static std::int64_t unevaluated_count(const common::Population& population) {
     std::int64_t count = 0;
     for (std::size_t i = 0; i < population.size(); ++i) count += population.evaluated(i) ? 0 : 1;
@@ -254,8 +244,10 @@ class JobRun {
     generation_ = gen;
     evaluations_ += needed;
 
-    common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
-    row.failed = holding_failure_fitness(algorithm_->population());
+    // `failed` is counted on the population, not on this launch's outcomes, so that a
+    // generation resumed from a mid-generation checkpoint logs the same number.
+    common::LogRecord row =
+        common::summarize(algorithm_->population(), gen, needed, config_.dispatch.failure_fitness);
     if (const auto hypervolume = algorithm_->hypervolume()) row.hypervolume = *hypervolume;
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
@@ -446,8 +438,8 @@ class JobRun {
   void log_generation(const common::Population& population, std::int64_t gen, std::int64_t evals,
                       std::int64_t retried, Clock::time_point start) {
     hall_of_fame_.update(population);
-    common::LogRecord row = common::summarize(population, gen, evals);
-    row.failed = holding_failure_fitness(population);
+    common::LogRecord row =
+        common::summarize(population, gen, evals, config_.dispatch.failure_fitness);
     row.retried = retried;
     row.wall_s = seconds_since(start);
     record(row, evals);
