@@ -16,6 +16,7 @@
 #include "common/checkpoint_failure.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
+#include "common/genome_check.hpp"
 #include "common/rng.hpp"
 
 namespace evo::common {
@@ -201,40 +202,12 @@ class StateValidator {
   }
 
   void check_genome(std::span<const double> genes, std::string_view where, std::size_t row) const {
-    const GenomeConfig& genome = config_.genome;
-    for (std::size_t j = 0; j < genes.size(); ++j) {
-      const double gene = genes[j];
-      if (!std::isfinite(gene))
-        invalid("{}/genomes row {} column {} holds {}", where, row, j, gene);
-      const bool whole = gene == std::floor(gene);
-      if (genome.type == "binary" && gene != 0 && gene != 1) {
-        invalid("{}/genomes row {} column {} holds {}, not a bit of a binary genome", where, row, j,
-                gene);
-      }
-      if (genome.type == "integer" && !whole) {
-        invalid("{}/genomes row {} column {} holds {}, not a whole number", where, row, j, gene);
-      }
-      // CMA-ES samples the unbounded normal distribution, so its samples are finite only;
-      // its x0, before the search starts, is drawn inside the box.
-      const bool bounded =
-          genome.type == "integer" ||
-          (genome.type == "real" && (config_.algorithm.name != "cmaes" || !cmaes_started()));
-      if (bounded && (gene < genome.lower || gene > genome.upper)) {
-        invalid("{}/genomes row {} column {} holds {}, outside genome bounds [{}, {}]", where, row,
-                j, gene, genome.lower, genome.upper);
-      }
-    }
-    if (genome.type == "permutation") {
-      std::vector<bool> seen(genes.size(), false);
-      for (const double gene : genes) {
-        const bool index =
-            gene >= 0 && gene < static_cast<double>(genes.size()) && gene == std::floor(gene);
-        if (!index || seen[static_cast<std::size_t>(gene)]) {
-          invalid("{}/genomes row {} is not a permutation of 0 .. {}", where, row,
-                  genes.size() - 1);
-        }
-        seen[static_cast<std::size_t>(gene)] = true;
-      }
+    // CMA-ES samples the unbounded normal distribution, so its samples are finite only; its
+    // x0, before the search starts, is drawn inside the box.
+    const bool bounded =
+        genes_held_to_bounds(config_.genome, config_.algorithm.name, !cmaes_started());
+    if (const auto violation = genome_violation(config_.genome, genes, bounded)) {
+      invalid("{}/genomes row {} {}", where, row, *violation);
     }
   }
 

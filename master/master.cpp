@@ -21,6 +21,7 @@
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
+#include "master/offspring_guard.hpp"
 #include "master/resume.hpp"
 #include "master/steady_state_stream.hpp"
 #include "master/worker_statistics.hpp"
@@ -128,6 +129,7 @@ class JobRun {
         const auto breeding = Clock::now();
         candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
         breed_seconds_ += seconds_since(breeding);
+        offspring_guard_.check(candidates, gen);
         needed = unevaluated_count(candidates);
       }
       if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
@@ -405,7 +407,7 @@ class JobRun {
     auto generation_start = Clock::now();
     std::int64_t attempts_failed_before = dispatcher_.total_attempts_failed();
     candidates_generation_ = steady_->insertions() / size;
-    SteadyStateStream stream(*steady_, rng_, [&](std::int64_t failed) {
+    SteadyStateStream stream(*steady_, rng_, offspring_guard_, [&](std::int64_t failed) {
       const std::int64_t gen = steady_->insertions() / size - 1;
       const std::int64_t attempts_failed = dispatcher_.total_attempts_failed();
       log_generation(steady_->population(), gen, size,
@@ -537,6 +539,7 @@ class JobRun {
   common::EvaluationJournal journal_;
   std::unique_ptr<Algorithm> algorithm_;  // a generational algorithm, else null
   std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
+  const OffspringGuard offspring_guard_{config_};
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
