@@ -45,6 +45,7 @@ class StateValidator {
     check_in_progress();
     check_rng();
     check_algorithm();
+    check_stop_reason();  // last: any other inconsistency is named first
   }
 
  private:
@@ -87,7 +88,6 @@ class StateValidator {
       invalid("/run/ranks_history ends with {} but root attribute ranks = {}",
               state_.ranks_history.back(), state_.ranks);
     }
-    check_stop_reason();
   }
 
   // "" (not final, or written before the attribute existed), "generations" at
