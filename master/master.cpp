@@ -135,9 +135,9 @@ class JobRun {
       if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
       if (const auto ended = algorithm_->termination()) {
         // The algorithm cannot go on: the job ends here, as if run.generations were reached.
-        stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
+        job_stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
         spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, gen, last,
-                     stop_reason_, ended->meaning);
+                     job_stop_reason_, ended->meaning);
         write_checkpoint(/*final=*/true, "final");
         final_written = true;
         break;
@@ -343,7 +343,7 @@ class JobRun {
     state.ranks_history = ranks_history_;
     state.trigger = trigger;
     // A final checkpoint says why the job ended; set by the caller, else run.generations.
-    if (final) state.stop_reason = stop_reason_.empty() ? "generations" : stop_reason_;
+    if (final) state.stop_reason = job_stop_reason_.empty() ? "generations" : job_stop_reason_;
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
@@ -558,7 +558,7 @@ class JobRun {
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
   // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
-  std::string stop_reason_;
+  std::string job_stop_reason_;
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
