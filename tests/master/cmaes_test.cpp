@@ -283,26 +283,5 @@ TEST(Cmaes, CriterionAndHistoryRoundTripThroughTheState) {
   EXPECT_EQ(restored.save_state().integers, cmaes.save_state().integers);
 }
 
-TEST(FitnessHistory, StagnationComparesTheEndsOfTheWindow) {
-  FitnessHistory history;
-  // n = 10, lambda = 10: the window is 120 + 30 = 150 generations.
-  for (int i = 0; i < 149; ++i) history.push(1.0, 2.0);
-  EXPECT_FALSE(history.stagnates(10, 10, 149));  // too short yet
-  history.push(1.0, 2.0);
-  EXPECT_TRUE(history.stagnates(10, 10, 150));  // flat: no better at the end
-  FitnessHistory improving;
-  for (int i = 0; i < 150; ++i) improving.push(1000.0 - i, 2000.0 - i);
-  EXPECT_FALSE(improving.stagnates(10, 10, 150));
-}
-
-TEST(FitnessHistory, KeepsTheNewestValuesOnly) {
-  FitnessHistory history;
-  for (std::size_t i = 0; i < kMaxFitnessHistory + 5; ++i) {
-    history.push(static_cast<double>(i), 0.0);
-  }
-  EXPECT_EQ(history.size(), kMaxFitnessHistory);
-  EXPECT_EQ(history.best().front(), 5.0);
-}
-
 }  // namespace
 }  // namespace evo::master
