@@ -33,8 +33,9 @@ for restarts in 0 1 2 9; do
   out="$base/restarts$restarts"
   start=$SECONDS
   rc=0
-  evo_run 2 "${config[@]}" --set algorithm.cmaes_restarts=$restarts --out "$out" \
-    >"$out.log" 2>&1 || rc=$?
+  # keep = 100: every checkpoint of the run stays, so every one is checked for non-finite values.
+  evo_run 2 "${config[@]}" --set algorithm.cmaes_restarts=$restarts --set checkpoint.keep=100 \
+    --out "$out" >"$out.log" 2>&1 || rc=$?
   took=$((SECONDS - start))
   if [[ $rc != 0 ]]; then
     fail "restarts $restarts: exit $rc"
@@ -45,6 +46,7 @@ for restarts in 0 1 2 9; do
   reason=$(h5_attribute "$final" stop_reason | tr -d '"')
   line=$(grep -o "stopped after generation [0-9]* of 20000: cmaes:[a-z]*" "$out.log" || true)
   restarted=$(grep -c "IPOP restart [0-9]* of" "$out.log" || true)
+  files=$(ls "$out"/checkpoints/ckpt-*.h5 | wc -l)
   bad=$(non_finite "$out")
   if [[ $(h5_attribute "$final" final) != 1 || $reason != cmaes:* ]]; then
     fail "restarts $restarts: final checkpoint $final has final = $(h5_attribute "$final" final), stop_reason '$reason'"
@@ -59,14 +61,15 @@ for restarts in 0 1 2 9; do
   elif ! "$EVO_BIN" inspect "$final" | grep -q "stop reason *$reason"; then
     fail "restarts $restarts: inspect does not show the stop reason"
   else
-    pass "restarts $restarts: exit 0 in ${took}s, ${line#stopped after }, $restarted restarts, all finite"
+    pass "restarts $restarts: exit 0 in ${took}s, ${line#stopped after }, $restarted restarts, all $files checkpoints finite"
   fi
 done
 
 # Started again, a job its algorithm ended is finished: exit 0, nothing more written.
 out="$base/restarts1"
 before=$(newest_checkpoint "$out")
-if evo_run 2 "${config[@]}" --set algorithm.cmaes_restarts=1 --out "$out" >>"$out.log" 2>&1 &&
+if evo_run 2 "${config[@]}" --set algorithm.cmaes_restarts=1 --set checkpoint.keep=100 \
+  --out "$out" >>"$out.log" 2>&1 &&
   grep -q "already finished at generation [0-9]* (cmaes:" "$out.log" &&
   [[ $(newest_checkpoint "$out") == "$before" ]]; then
   pass "a run its criterion ended reports 'already finished' when started again"
