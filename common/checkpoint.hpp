@@ -41,6 +41,10 @@ struct CheckpointState {
   std::string software_version;             // informational
   std::vector<std::int64_t> ranks_history;  // rank count of each launch that wrote to this job
   std::string trigger;  // why it was written: "generations", "seconds", "signal SIGTERM", ...
+  // Why the job ended, in a final checkpoint: "generations" (run.generations reached) or
+  // "<algorithm>:<criterion>" (e.g. "cmaes:tolx": the algorithm could not go on). Empty in
+  // every other checkpoint, and in files written before the attribute existed.
+  std::string stop_reason;
 
   Population population;
   Population hall_of_fame;

@@ -135,6 +135,9 @@ class ImageReader : public Hdf5Site {
     state.created_utc = read_string_attribute(r, "/", "created_utc");
     state.software_version = read_string_attribute(r, "/", "software_version");
     state.trigger = read_string_attribute(r, "/", "trigger");
+    if (attribute_exists(r, "/", "stop_reason")) {
+      state.stop_reason = read_string_attribute(r, "/", "stop_reason");
+    }
 
     state.population = read_population("/population");
     state.hall_of_fame = read_population("/hall_of_fame");

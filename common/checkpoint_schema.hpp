@@ -11,10 +11,11 @@
 
 namespace evo::common {
 
-inline constexpr std::array<const char*, 11> kCheckpointRootAttributes = {
+// stop_reason is optional on read (files written before it existed lack it).
+inline constexpr std::array<const char*, 12> kCheckpointRootAttributes = {
     "format_version", "generation",  "job",         "ranks",       "final",
     "seed",           "config_hash", "evaluations", "created_utc", "software_version",
-    "trigger"};
+    "trigger",        "stop_reason"};
 inline constexpr std::array<const char*, 8> kCheckpointGroups = {
     "population", "hall_of_fame", "in_progress", "logbook", "rng", "algorithm", "config", "run"};
 

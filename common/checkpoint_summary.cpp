@@ -86,6 +86,7 @@ std::string describe_checkpoint(const std::filesystem::path& path, const Checkpo
                                     state.final ? " (final: the job is finished)" : ""));
   out.add("final", state.final ? "yes" : "no");
   out.add("trigger", state.trigger.empty() ? "-" : state.trigger);
+  if (state.final) out.add("stop reason", state.stop_reason.empty() ? "-" : state.stop_reason);
   out.add("ranks", state.ranks_history.empty()
                        ? fmt::format("{}", state.ranks)
                        : fmt::format("{} (launches so far: {})", state.ranks,

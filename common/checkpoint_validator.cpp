@@ -16,6 +16,7 @@
 #include "common/checkpoint_failure.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
+#include "common/genome_check.hpp"
 #include "common/rng.hpp"
 
 namespace evo::common {
@@ -44,6 +45,7 @@ class StateValidator {
     check_in_progress();
     check_rng();
     check_algorithm();
+    check_stop_reason();  // last: any other inconsistency is named first
   }
 
  private:
@@ -85,6 +87,38 @@ class StateValidator {
     if (state_.ranks_history.back() != state_.ranks) {
       invalid("/run/ranks_history ends with {} but root attribute ranks = {}",
               state_.ranks_history.back(), state_.ranks);
+    }
+  }
+
+  // "" (not final, or written before the attribute existed), "generations" at
+  // run.generations, or "<algorithm.name>:<criterion>" (docs/checkpoint-format.md).
+  void check_stop_reason() const {
+    const std::string& reason = state_.stop_reason;
+    if (reason.empty()) return;
+    if (!state_.final) invalid("root attribute stop_reason = '{}' but final = 0", reason);
+    if (reason == "generations") {
+      // Beyond it when a run was resumed with fewer generations than it had done.
+      if (state_.generation < config_.run.generations) {
+        invalid(
+            "root attribute stop_reason = 'generations' at generation {}, run.generations of "
+            "/config/text is {}",
+            state_.generation, config_.run.generations);
+      }
+      return;
+    }
+    const std::string prefix = config_.algorithm.name + ":";
+    const std::string_view criterion =
+        std::string_view(reason).substr(reason.starts_with(prefix) ? prefix.size() : reason.size());
+    const bool word = !criterion.empty() &&
+                      std::all_of(criterion.begin(), criterion.end(),
+                                  [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    if (!reason.starts_with(prefix) || !word) {
+      invalid("root attribute stop_reason = '{}' (expected 'generations' or '{}<criterion>')",
+              reason, prefix);
+    }
+    if (state_.generation > config_.run.generations) {
+      invalid("root attribute stop_reason = '{}' at generation {}, after run.generations = {}",
+              reason, state_.generation, config_.run.generations);
     }
   }
 
@@ -168,40 +202,12 @@ class StateValidator {
   }
 
   void check_genome(std::span<const double> genes, std::string_view where, std::size_t row) const {
-    const GenomeConfig& genome = config_.genome;
-    for (std::size_t j = 0; j < genes.size(); ++j) {
-      const double gene = genes[j];
-      if (!std::isfinite(gene))
-        invalid("{}/genomes row {} column {} holds {}", where, row, j, gene);
-      const bool whole = gene == std::floor(gene);
-      if (genome.type == "binary" && gene != 0 && gene != 1) {
-        invalid("{}/genomes row {} column {} holds {}, not a bit of a binary genome", where, row, j,
-                gene);
-      }
-      if (genome.type == "integer" && !whole) {
-        invalid("{}/genomes row {} column {} holds {}, not a whole number", where, row, j, gene);
-      }
-      // CMA-ES samples the unbounded normal distribution, so its samples are finite only;
-      // its x0, before the search starts, is drawn inside the box.
-      const bool bounded =
-          genome.type == "integer" ||
-          (genome.type == "real" && (config_.algorithm.name != "cmaes" || !cmaes_started()));
-      if (bounded && (gene < genome.lower || gene > genome.upper)) {
-        invalid("{}/genomes row {} column {} holds {}, outside genome bounds [{}, {}]", where, row,
-                j, gene, genome.lower, genome.upper);
-      }
-    }
-    if (genome.type == "permutation") {
-      std::vector<bool> seen(genes.size(), false);
-      for (const double gene : genes) {
-        const bool index =
-            gene >= 0 && gene < static_cast<double>(genes.size()) && gene == std::floor(gene);
-        if (!index || seen[static_cast<std::size_t>(gene)]) {
-          invalid("{}/genomes row {} is not a permutation of 0 .. {}", where, row,
-                  genes.size() - 1);
-        }
-        seen[static_cast<std::size_t>(gene)] = true;
-      }
+    // CMA-ES samples the unbounded normal distribution, so its samples are finite only; its
+    // x0, before the search starts, is drawn inside the box.
+    const bool bounded =
+        genes_held_to_bounds(config_.genome, config_.algorithm.name, !cmaes_started());
+    if (const auto violation = genome_violation(config_.genome, genes, bounded)) {
+      invalid("{}/genomes row {} {}", where, row, *violation);
     }
   }
 
@@ -284,7 +290,9 @@ class StateValidator {
                 {"inv_sqrt_covariance", false, d * d},
                 {"path_c", false, d},
                 {"path_sigma", false, d},
-                {"best_history", false, -1}};
+                {"best_history", false, -1},
+                {"median_history", false, -1},
+                {"last_criterion", true, 1}};
     }
     return {};
   }
@@ -426,10 +434,44 @@ class StateValidator {
       invalid("/algorithm/counteval = {}, eigeneval = {} (need 0 <= eigeneval <= counteval)",
               counteval, eigeneval);
     }
-    // One best value per iteration since the last (re)start.
+    // One best and one median value per iteration since the last (re)start, the newest
+    // 20000 at most (kMaxFitnessHistory of master/cmaes_termination.hpp).
+    constexpr std::int64_t kMaxHistory = 20000;
     const std::size_t history = state_.algorithm.reals.at("best_history").size();
-    if (history != static_cast<std::size_t>(iteration)) {
-      invalid("/algorithm/best_history has {} values for iteration = {}", history, iteration);
+    if (history != static_cast<std::size_t>(std::min(iteration, kMaxHistory))) {
+      invalid("/algorithm/best_history has {} values for iteration = {} (at most {} kept)", history,
+              iteration, kMaxHistory);
+    }
+    if (state_.algorithm.reals.at("median_history").size() != history) {
+      invalid("/algorithm/median_history has {} values, best_history {}",
+              state_.algorithm.reals.at("median_history").size(), history);
+    }
+    // CmaesCriterion of master/cmaes_termination.hpp: 0 = none, 1 .. 9 a criterion.
+    const std::int64_t criterion = integer("last_criterion");
+    if (criterion < 0 || criterion > 9) {
+      invalid("/algorithm/last_criterion = {} (0 .. 9)", criterion);
+    }
+    if (integer("restart_pending") == 1 && criterion == 0) {
+      invalid(
+          "/algorithm/restart_pending = 1 but last_criterion = 0 (a restart needs a criterion)");
+    }
+    // A criterion with no restart left ends the job: only its final checkpoint holds it.
+    if (criterion != 0 && integer("restart_pending") == 0 &&
+        !state_.stop_reason.starts_with("cmaes:")) {
+      invalid(
+          "/algorithm/last_criterion = {} with no restart pending, but root attribute "
+          "stop_reason = '{}' (a terminated CMA-ES is only in the final checkpoint)",
+          criterion, state_.stop_reason);
+    }
+    // A run ended by a criterion had no restart left (else it restarts).
+    if (state_.stop_reason.starts_with("cmaes:") &&
+        (criterion == 0 || integer("restart_pending") != 0 ||
+         integer("restarts_done") != config_.algorithm.cmaes_restarts)) {
+      invalid(
+          "root attribute stop_reason = '{}' but /algorithm/last_criterion = {}, "
+          "restart_pending = {}, restarts_done = {} of algorithm.cmaes_restarts = {}",
+          state_.stop_reason, criterion, integer("restart_pending"), integer("restarts_done"),
+          config_.algorithm.cmaes_restarts);
     }
     for (const double d : state_.algorithm.reals.at("sqrt_eigenvalues")) {
       if (d < 0) invalid("/algorithm/sqrt_eigenvalues holds {} (a square root is >= 0)", d);

@@ -147,6 +147,7 @@ void validate_state(const CheckpointState& state, const std::string& file) {
   validate_string(state.created_utc, "created_utc", file);
   validate_string(state.software_version, "software_version", file);
   validate_string(state.trigger, "trigger", file);
+  validate_string(state.stop_reason, "stop_reason", file);
   validate_string(state.algorithm.name, "algorithm name", file);
   for (const auto& [name, values] : state.algorithm.reals) {
     if (!valid_link_name(name)) {
@@ -253,6 +254,7 @@ class ImageBuilder : public Hdf5Site {
     write_string_attribute(r, "/", "created_utc", state.created_utc);
     write_string_attribute(r, "/", "software_version", state.software_version);
     write_string_attribute(r, "/", "trigger", state.trigger);
+    write_string_attribute(r, "/", "stop_reason", state.stop_reason);
 
     write_population(r, "population", state.population);
     write_population(r, "hall_of_fame", state.hall_of_fame);

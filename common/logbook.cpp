@@ -68,7 +68,8 @@ std::vector<std::string> logbook_columns_of(const LogRecord& row) {
   return columns;
 }
 
-LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals) {
+LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals,
+                    double failure_fitness) {
   LogRecord row;
   row.gen = gen;
   row.evals = evals;
@@ -76,12 +77,27 @@ LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t
   row.min = row.avg = row.max = row.std = kNaN;
   if (population.objectives == 0) return row;
 
+  const std::size_t objectives = population.objectives;
+  std::size_t evaluated = 0;
+  for (std::size_t i = 0; i < population.size(); ++i) {
+    const double value = population.fitness[i * objectives];
+    if (std::isnan(value)) continue;
+    ++evaluated;
+    if (value == failure_fitness) ++row.failed;
+  }
+  // Statistics of the successful evaluations; when every one failed, those of the failures
+  // (min = avg = max = the failure fitness, std 0): finite either way, and `failed` says it.
+  const bool only_failures = evaluated > 0 && static_cast<std::size_t>(row.failed) == evaluated;
+  const auto counted = [&](std::size_t i) {
+    const double value = population.fitness[i * objectives];
+    return !std::isnan(value) && (only_failures || value != failure_fitness);
+  };
   // Two passes (mean, then squared deviations) in index order: accurate and reproducible.
   std::size_t n = 0;
   double sum = 0;
   for (std::size_t i = 0; i < population.size(); ++i) {
-    const double value = population.fitness[i * population.objectives];
-    if (std::isnan(value)) continue;
+    if (!counted(i)) continue;
+    const double value = population.fitness[i * objectives];
     if (n == 0 || value < row.min) row.min = value;
     if (n == 0 || value > row.max) row.max = value;
     sum += value;
@@ -92,19 +108,19 @@ LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t
   row.avg = sum / count;
   double squares = 0;
   for (std::size_t i = 0; i < population.size(); ++i) {
-    const double value = population.fitness[i * population.objectives];
-    if (std::isnan(value)) continue;
+    if (!counted(i)) continue;
+    const double value = population.fitness[i * objectives];
     squares += (value - row.avg) * (value - row.avg);
   }
   row.std = std::sqrt(squares / count);  // population standard deviation
-  if (population.objectives > 1) {
-    for (std::size_t k = 0; k < population.objectives; ++k) {
+  if (objectives > 1) {
+    for (std::size_t k = 0; k < objectives; ++k) {
       double low = kNaN;
       double high = kNaN;
       double total = 0;
       for (std::size_t i = 0; i < population.size(); ++i) {
-        const double value = population.fitness[i * population.objectives + k];
-        if (std::isnan(value)) continue;
+        if (!counted(i)) continue;
+        const double value = population.fitness[i * objectives + k];
         if (std::isnan(low) || value < low) low = value;
         if (std::isnan(high) || value > high) high = value;
         total += value;

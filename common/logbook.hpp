@@ -16,7 +16,7 @@ namespace evo::common {
 struct LogRecord {
   std::int64_t gen = 0;
   std::int64_t evals = 0;  // evaluations in this generation
-  double min = 0;          // of objective 0 over the population
+  double min = 0;          // of objective 0 over the successful individuals (summarize)
   double avg = 0;
   double max = 0;
   double std = 0;
@@ -46,7 +46,13 @@ const std::vector<std::string>& logbook_columns();
 // objective k when there are several, then hypervolume when the algorithm reports one.
 std::vector<std::string> logbook_columns_of(const LogRecord& row);
 
-LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals);
+// min, avg, max, std (and the per-objective columns) over the evaluated individuals that did
+// not fail, i.e. whose objective 0 is not `failure_fitness` (dispatch.failure_fitness);
+// `failed` counts the others. When every evaluated individual failed, the statistics are
+// those of the failures: min = avg = max = failure_fitness, std = 0. NaN (not evaluated)
+// individuals are skipped; with none evaluated at all the four are NaN.
+LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals,
+                    double failure_fitness);
 
 class Logbook {
  public:

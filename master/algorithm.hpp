@@ -33,6 +33,14 @@ class Algorithm {
   virtual const common::Population& population() const = 0;
   // A quality indicator of the population for the logbook (nsga2: hypervolume), if any.
   virtual std::optional<double> hypervolume() const { return std::nullopt; }
+  // Set once the algorithm cannot go on (cmaes: a termination criterion with no restart
+  // left): the run ends cleanly after the generation just accepted, and breed() must not be
+  // called again. `criterion` is a short name ("tolx"), `meaning` a sentence for the console.
+  struct Termination {
+    std::string criterion;
+    std::string meaning;
+  };
+  virtual std::optional<Termination> termination() const { return std::nullopt; }
 
   virtual common::AlgorithmState save_state() const = 0;
   // Throws CheckpointError when the state does not belong to this algorithm/config.

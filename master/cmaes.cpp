@@ -1,9 +1,11 @@
 #include "master/cmaes.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "common/error.hpp"
@@ -11,10 +13,11 @@
 namespace evo::master {
 namespace {
 
-// IPOP-CMA-ES stopping thresholds (Auger & Hansen 2005; Hansen's cma defaults).
-constexpr double kTolFun = 1e-12;
-constexpr double kTolXFactor = 1e-12;  // times sigma0
-constexpr double kMaxCondition = 1e14;
+// pycma's cap on one update's step-size change: sigma grows by at most e per generation, so
+// one wild path length cannot overflow it.
+constexpr double kMaxLogSigmaChange = 1.0;
+
+bool all_finite(const Eigen::MatrixXd& matrix) { return matrix.allFinite(); }
 
 std::vector<double> to_vector(const Eigen::MatrixXd& matrix) {
   // Row-major, as a user reading /algorithm/covariance with h5py expects.
@@ -83,7 +86,8 @@ void Cmaes::start_from(const Eigen::VectorXd& x0) {
   iteration_ = 0;
   counteval_ = 0;
   eigeneval_ = 0;
-  best_history_.clear();
+  history_.clear();
+  last_criterion_ = CmaesCriterion::kNone;
 }
 
 common::Population Cmaes::initial_population(common::Rng& rng) {
@@ -93,6 +97,10 @@ common::Population Cmaes::initial_population(common::Rng& rng) {
 }
 
 common::Population Cmaes::breed(common::Rng& rng) {
+  if (termination()) {
+    throw common::Error(fmt::format("internal error: cmaes bred after its termination ({})",
+                                    criterion_name(last_criterion_)));
+  }
   if (restart_pending_) {
     ++restarts_done_;
     restart_pending_ = false;
@@ -125,88 +133,124 @@ void Cmaes::accept(common::Population evaluated, common::Rng& /*rng*/) {
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return evaluated.fitness_of(a)[0] < evaluated.fitness_of(b)[0];
   });
+  std::vector<double> sorted_fitness;
+  sorted_fitness.reserve(order.size());
+  for (std::size_t i : order) sorted_fitness.push_back(evaluated.fitness_of(i)[0]);
+  const std::size_t half = sorted_fitness.size() / 2;
+  const double median = sorted_fitness.size() % 2 == 1
+                            ? sorted_fitness[half]
+                            : (sorted_fitness[half - 1] + sorted_fitness[half]) / 2;
+  history_.push(sorted_fitness.front(), median);
+
+  last_criterion_ = update(evaluated, order, sorted_fitness);
+  if (last_criterion_ != CmaesCriterion::kNone) {
+    restart_pending_ = restarts_done_ < max_restarts_;
+    if (restart_pending_) {
+      spdlog::info("cmaes: {} after {} updates ({}): IPOP restart {} of {} with lambda = {}",
+                   criterion_name(last_criterion_), iteration_, criterion_meaning(last_criterion_),
+                   restarts_done_ + 1, max_restarts_, lambda_ * 2);
+    }
+  }
+  population_ = std::move(evaluated);
+}
+
+CmaesCriterion Cmaes::update(const common::Population& evaluated,
+                             const std::vector<std::size_t>& order,
+                             const std::vector<double>& sorted_fitness) {
+  const auto n = static_cast<Eigen::Index>(n_);
   const auto mu = static_cast<Eigen::Index>(mu_);
+  counteval_ += static_cast<std::int64_t>(evaluated.size());
+  ++iteration_;
   Eigen::MatrixXd steps(n, mu);  // (x_i:lambda - old mean) / sigma
   for (Eigen::Index i = 0; i < mu; ++i) {
     const auto x = Eigen::Map<const Eigen::VectorXd>(
         evaluated.genome(order[static_cast<std::size_t>(i)]).data(), n);
     steps.col(i) = (x - mean_) / sigma_;
   }
+  // Computed aside and taken only if every number is finite: a discarded update leaves a
+  // distribution that still samples (and a checkpoint the validator accepts).
   const Eigen::VectorXd y_w = steps * weights_;
-  mean_ += sigma_ * y_w;
-  counteval_ += static_cast<std::int64_t>(evaluated.size());
-  ++iteration_;
-
-  ps_ = (1.0 - cs_) * ps_ + std::sqrt(cs_ * (2.0 - cs_) * mueff_) * (inv_sqrt_c_ * y_w);
-  const double ps_norm = ps_.norm();
+  const Eigen::VectorXd mean = mean_ + sigma_ * y_w;
+  const Eigen::VectorXd ps =
+      (1.0 - cs_) * ps_ + std::sqrt(cs_ * (2.0 - cs_) * mueff_) * (inv_sqrt_c_ * y_w);
+  const double ps_norm = ps.norm();
   const double n_real = static_cast<double>(n_);
   const bool hsig =
       ps_norm / std::sqrt(1.0 - std::pow(1.0 - cs_, 2.0 * static_cast<double>(iteration_))) /
           chi_n_ <
       1.4 + 2.0 / (n_real + 1.0);
-  pc_ = (1.0 - cc_) * pc_;
-  if (hsig) pc_ += std::sqrt(cc_ * (2.0 - cc_) * mueff_) * y_w;
+  Eigen::VectorXd pc = (1.0 - cc_) * pc_;
+  if (hsig) pc += std::sqrt(cc_ * (2.0 - cc_) * mueff_) * y_w;
   // Without hsig the rank-one update loses variance; (1 - hsig) c1 cc (2 - cc) gives it back.
   const double lost = hsig ? 0.0 : c1_ * cc_ * (2.0 - cc_);
-  c_ = (1.0 - c1_ - cmu_ + lost) * c_ + c1_ * (pc_ * pc_.transpose()) +
-       cmu_ * (steps * weights_.asDiagonal() * steps.transpose());
-  sigma_ *= std::exp((cs_ / damps_) * (ps_norm / chi_n_ - 1.0));
-
-  if (static_cast<double>(counteval_ - eigeneval_) >
-      static_cast<double>(lambda_) / (c1_ + cmu_) / n_real / 10.0) {
-    update_eigendecomposition();
+  const Eigen::MatrixXd c = (1.0 - c1_ - cmu_ + lost) * c_ + c1_ * (pc * pc.transpose()) +
+                            cmu_ * (steps * weights_.asDiagonal() * steps.transpose());
+  const double log_change = std::min(kMaxLogSigmaChange, (cs_ / damps_) * (ps_norm / chi_n_ - 1.0));
+  // A step size of 0 would make the next (x - m) / sigma NaN; TolX ends the run long before.
+  const double sigma = std::max(sigma_ * std::exp(log_change), std::numeric_limits<double>::min());
+  if (!all_finite(mean) || !all_finite(ps) || !all_finite(pc) || !all_finite(c) ||
+      !std::isfinite(sigma)) {
+    return CmaesCriterion::kNonFinite;
   }
+  mean_ = mean;
+  ps_ = ps;
+  pc_ = pc;
+  c_ = c;
+  sigma_ = sigma;
 
-  std::vector<double> sorted_fitness;
-  sorted_fitness.reserve(order.size());
-  for (std::size_t i : order) sorted_fitness.push_back(evaluated.fitness_of(i)[0]);
-  best_history_.push_back(sorted_fitness.front());
-  if (restarts_done_ < max_restarts_ && should_restart(sorted_fitness)) restart_pending_ = true;
-  population_ = std::move(evaluated);
+  bool condition_exceeded = false;
+  if (static_cast<double>(counteval_ - eigeneval_) >
+          static_cast<double>(lambda_) / (c1_ + cmu_) / n_real / 10.0 &&
+      !update_eigendecomposition(condition_exceeded)) {
+    return CmaesCriterion::kNonFinite;
+  }
+  return first_criterion(CmaesSnapshot{.n = n_,
+                                       .lambda = lambda_,
+                                       .sigma0 = sigma0_,
+                                       .sigma = sigma_,
+                                       .mean = mean_,
+                                       .c = c_,
+                                       .b = b_,
+                                       .d = d_,
+                                       .pc = pc_,
+                                       .iteration = iteration_,
+                                       .fitness = sorted_fitness,
+                                       .condition_exceeded = condition_exceeded,
+                                       .history = history_});
 }
 
-void Cmaes::update_eigendecomposition() {
+bool Cmaes::update_eigendecomposition(bool& condition_exceeded) {
   eigeneval_ = counteval_;
   // Enforce symmetry: the updates keep it only up to rounding.
   const Eigen::MatrixXd upper = c_.triangularView<Eigen::Upper>();
-  c_ = upper + upper.transpose();
-  c_.diagonal() /= 2.0;
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(c_);
+  Eigen::MatrixXd c = upper + upper.transpose();
+  c.diagonal() /= 2.0;
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(c);
+  Eigen::VectorXd eigenvalues = solver.eigenvalues();  // ascending
+  const double largest = eigenvalues.maxCoeff();
+  if (solver.info() != Eigen::Success || !eigenvalues.allFinite() || !(largest > 0)) return false;
+  // The condition bound (cmaes.m): rounding drives the smallest eigenvalues of a degenerate C
+  // to 0 or below, and C^-1/2 would then hold ~1e150 and overflow the path. Adding a multiple
+  // of I keeps the eigenvectors and lifts every eigenvalue to at least largest / 1e14.
+  if (largest > kMaxCondition * eigenvalues.minCoeff()) {
+    condition_exceeded = true;
+    const double shift = largest / kMaxCondition - eigenvalues.minCoeff();
+    c.diagonal().array() += shift;
+    eigenvalues.array() += shift;
+  }
+  c_ = c;
   b_ = solver.eigenvectors();
-  // Rounding can leave a tiny negative eigenvalue on a degenerate C.
-  d_ = solver.eigenvalues().cwiseMax(0.0).cwiseSqrt();
-  inv_sqrt_c_ = b_ * d_.cwiseMax(1e-300).cwiseInverse().asDiagonal() * b_.transpose();
+  d_ = eigenvalues.cwiseSqrt();
+  inv_sqrt_c_ = b_ * d_.cwiseInverse().asDiagonal() * b_.transpose();
+  return true;
 }
 
-bool Cmaes::should_restart(const std::vector<double>& sorted_fitness) const {
-  const double n = static_cast<double>(n_);
-  // TolFun: this generation's fitness range and the recent best values all within tolfun.
-  const auto window =
-      static_cast<std::size_t>(10 + std::ceil(30.0 * n / static_cast<double>(lambda_)));
-  if (best_history_.size() >= window) {
-    const auto recent = std::span(best_history_).last(window);
-    const auto [low, high] = std::minmax_element(recent.begin(), recent.end());
-    if (*high - *low < kTolFun && sorted_fitness.back() - sorted_fitness.front() < kTolFun) {
-      return true;
-    }
-  }
-  // TolX: every coordinate's standard deviation and path below tolx.
-  const double tolx = kTolXFactor * sigma0_;
-  if ((sigma_ * pc_.cwiseAbs()).maxCoeff() < tolx &&
-      (sigma_ * c_.diagonal().cwiseSqrt()).maxCoeff() < tolx) {
-    return true;
-  }
-  // NoEffectAxis: a step of 0.1 sigma along one principal axis leaves the mean unchanged.
-  const Eigen::Index axis = static_cast<Eigen::Index>(iteration_ % static_cast<std::int64_t>(n_));
-  const Eigen::VectorXd shifted = mean_ + 0.1 * sigma_ * d_(axis) * b_.col(axis);
-  if (shifted == mean_) return true;
-  // NoEffectCoord: a step of 0.2 sigma in some coordinate leaves it unchanged.
-  for (Eigen::Index j = 0; j < mean_.size(); ++j) {
-    if (mean_(j) + 0.2 * sigma_ * std::sqrt(c_(j, j)) == mean_(j)) return true;
-  }
-  // ConditionCov.
-  const double d_min = d_.minCoeff();
-  return d_min <= 0 || (d_.maxCoeff() / d_min) * (d_.maxCoeff() / d_min) > kMaxCondition;
+std::optional<Algorithm::Termination> Cmaes::termination() const {
+  if (last_criterion_ == CmaesCriterion::kNone || restart_pending_) return std::nullopt;
+  return Termination{
+      std::string(criterion_name(last_criterion_)),
+      fmt::format("{} after {} updates, no IPOP restart left (algorithm.cmaes_restarts = {})",
+                  criterion_meaning(last_criterion_), iteration_, max_restarts_)};
 }
 
 common::AlgorithmState Cmaes::save_state() const {
@@ -229,7 +273,9 @@ common::AlgorithmState Cmaes::save_state() const {
   state.reals["inv_sqrt_covariance"] = to_vector(inv_sqrt_c_);
   state.reals["path_c"] = to_vector(pc_);
   state.reals["path_sigma"] = to_vector(ps_);
-  state.reals["best_history"] = best_history_;
+  state.reals["best_history"] = history_.best();
+  state.reals["median_history"] = history_.median();
+  state.integers["last_criterion"] = {static_cast<std::int64_t>(last_criterion_)};
   return state;
 }
 
@@ -292,7 +338,18 @@ void Cmaes::restore_state(const common::AlgorithmState& state, common::Populatio
     inv_sqrt_c_ = matrix("inv_sqrt_covariance");
     pc_ = vector("path_c");
     ps_ = vector("path_sigma");
-    best_history_ = reals("best_history", 0);
+    const std::vector<double>& best = reals("best_history", 0);
+    const std::vector<double>& median = reals("median_history", 0);
+    const std::int64_t criterion = integer("last_criterion");
+    if (best.size() != median.size() || best.size() > kMaxFitnessHistory || criterion < 0 ||
+        criterion >= kCmaesCriterionCount) {
+      throw common::CheckpointError(fmt::format(
+          "/algorithm of cmaes: best_history ({}) and median_history ({}) differ in length or "
+          "exceed {}, or last_criterion = {} is unknown",
+          best.size(), median.size(), kMaxFitnessHistory, criterion));
+    }
+    history_.assign(best, median);
+    last_criterion_ = static_cast<CmaesCriterion>(criterion);
   }
   population_ = std::move(population);
 }

@@ -10,12 +10,18 @@
 // clipped to the bounds (the problem sees them as drawn), so the update stays the
 // textbook one.
 //
-// With algorithm.cmaes_restarts = K > 0 it is IPOP-CMA-ES (Auger & Hansen 2005): when a
-// run stalls (TolFun, TolX, NoEffectAxis, NoEffectCoord, ConditionCov) it restarts from a
-// new uniform x0 with lambda doubled, at most K times.
+// Never NaN: the condition number of C is bounded by 1e14 (C + shift I when an
+// eigendecomposition finds it larger, which also keeps every eigenvalue > 0), sigma grows
+// by at most a factor e per update and never underflows to 0, and an update that still
+// yields a non-finite number is discarded (criterion "nonfinite"). After every update the
+// reference termination criteria are checked (master/cmaes_termination.hpp). With
+// algorithm.cmaes_restarts = K it is IPOP-CMA-ES (Auger & Hansen 2005): the first K times a
+// criterion holds, the next generation starts afresh from a new uniform x0 with lambda
+// doubled; after that, a criterion ends the run (termination()).
 //
 // Every number the next generation depends on is in save_state(): mean, sigma, C, B, D,
-// C^-1/2, both paths, counters, the fitness history and the restart bookkeeping.
+// C^-1/2, both paths, counters, the best and median fitness history, the criterion and
+// the restart bookkeeping.
 #pragma once
 
 #include <Eigen/Dense>
@@ -23,6 +29,7 @@
 
 #include "common/config.hpp"
 #include "master/algorithm.hpp"
+#include "master/cmaes_termination.hpp"
 
 namespace evo::master {
 
@@ -37,6 +44,7 @@ class Cmaes : public Algorithm {
   const common::Population& population() const override { return population_; }
   common::AlgorithmState save_state() const override;
   void restore_state(const common::AlgorithmState& state, common::Population population) override;
+  std::optional<Termination> termination() const override;
 
   std::size_t lambda() const { return lambda_; }
   std::size_t mu() const { return mu_; }
@@ -44,15 +52,23 @@ class Cmaes : public Algorithm {
   const Eigen::VectorXd& mean() const { return mean_; }
   const Eigen::MatrixXd& covariance() const { return c_; }
   int restarts_done() const { return restarts_done_; }
+  // The criterion that held after the latest update (kNone if none).
+  CmaesCriterion last_criterion() const { return last_criterion_; }
 
  private:
   // Sets lambda, mu, the weights and the learning rates for restart number `restart`.
   void set_strategy_parameters(int restart);
   // Mean `x0`, sigma0, C = I, zero paths and counters.
   void start_from(const Eigen::VectorXd& x0);
-  void update_eigendecomposition();
-  // IPOP's stopping criteria, checked after an update; `fitness` is this generation's.
-  bool should_restart(const std::vector<double>& sorted_fitness) const;
+  // Returns false, leaving B, D and C^-1/2 as they were, when C has no positive eigenvalue
+  // (or a non-finite one); sets `condition_exceeded` when cond(C) was above kMaxCondition
+  // (C is then shifted to the bound).
+  bool update_eigendecomposition(bool& condition_exceeded);
+  // The CMA-ES update from this generation's samples sorted best first (`order`); returns
+  // kNonFinite (state unchanged but the counters) if it would make a value non-finite, else
+  // the first termination criterion that holds afterwards.
+  CmaesCriterion update(const common::Population& evaluated, const std::vector<std::size_t>& order,
+                        const std::vector<double>& sorted_fitness);
 
   // From the config.
   std::size_t n_;
@@ -86,12 +102,13 @@ class Cmaes : public Algorithm {
   Eigen::MatrixXd inv_sqrt_c_;
   Eigen::VectorXd pc_;
   Eigen::VectorXd ps_;
-  std::int64_t iteration_ = 0;        // updates since the (re)start
-  std::int64_t counteval_ = 0;        // evaluations since the (re)start
-  std::int64_t eigeneval_ = 0;        // counteval_ at the last eigendecomposition
-  std::vector<double> best_history_;  // best fitness of each generation since the (re)start
+  std::int64_t iteration_ = 0;  // updates since the (re)start
+  std::int64_t counteval_ = 0;  // evaluations since the (re)start
+  std::int64_t eigeneval_ = 0;  // counteval_ at the last eigendecomposition
+  FitnessHistory history_;      // best and median fitness since the (re)start
+  CmaesCriterion last_criterion_ = CmaesCriterion::kNone;  // of the latest update
   int restarts_done_ = 0;
-  bool restart_pending_ = false;
+  bool restart_pending_ = false;  // last_criterion_ holds and a restart is left
   common::Population population_;
 };
 

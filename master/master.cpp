@@ -22,6 +22,7 @@
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
+#include "master/offspring_guard.hpp"
 #include "master/resume.hpp"
 #include "master/steady_state_stream.hpp"
 #include "master/worker_statistics.hpp"
@@ -109,8 +110,11 @@ class JobRun {
     logbook_.write_csv(logbook_path());  // drops rows a killed launch wrote after its checkpoint
 
     const std::int64_t last = config_.run.generations;
-    if (checkpoint && checkpoint->final && !in_progress && generation_ >= last) {
-      spdlog::info("job {} already finished at generation {}", job_, generation_);
+    const auto termination = algorithm_->termination();
+    if (checkpoint && checkpoint->final && !in_progress && (generation_ >= last || termination)) {
+      spdlog::info("job {} already finished at generation {}{}", job_, generation_,
+                   termination ? fmt::format(" ({}:{})", algorithm_->name(), termination->criterion)
+                               : std::string());
       return common::kExitOk;
     }
     bool final_written = false;
@@ -127,9 +131,19 @@ class JobRun {
         common::note_activity("breeding generation {} of job {}", gen, job_);
         candidates = gen == 0 ? algorithm_->initial_population(rng_) : algorithm_->breed(rng_);
         breed_seconds_ += seconds_since(breeding);
+        offspring_guard_.check(candidates, gen);
         needed = unevaluated_count(candidates);
       }
       if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
+      if (const auto ended = algorithm_->termination()) {
+        // The algorithm cannot go on: the job ends here, as if run.generations were reached.
+        job_stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
+        spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, gen, last,
+                     job_stop_reason_, ended->meaning);
+        write_checkpoint(/*final=*/true, "final");
+        final_written = true;
+        break;
+      }
       final_written = checkpoint_if_due(gen, last);
     }
     if (!final_written) write_checkpoint(/*final=*/true, "final");
@@ -139,16 +153,6 @@ class JobRun {
 
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
-
-  // Counted on the population, not on this launch's outcomes, so that a generation resumed
-  // from a mid-generation checkpoint logs the same number.
-  std::int64_t holding_failure_fitness(const common::Population& population) const {
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < population.size(); ++i) {
-      count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
-    }
-    return count;
-  }
 
   static std::int64_t unevaluated_count(const common::Population& population) {
     std::int64_t count = 0;
@@ -259,8 +263,10 @@ class JobRun {
     generation_ = gen;
     evaluations_ += needed;
 
-    common::LogRecord row = common::summarize(algorithm_->population(), gen, needed);
-    row.failed = holding_failure_fitness(algorithm_->population());
+    // `failed` is counted on the population, not on this launch's outcomes, so that a
+    // generation resumed from a mid-generation checkpoint logs the same number.
+    common::LogRecord row =
+        common::summarize(algorithm_->population(), gen, needed, config_.dispatch.failure_fitness);
     if (const auto hypervolume = algorithm_->hypervolume()) row.hypervolume = *hypervolume;
     row.retried = outcome.attempts_failed - outcome.given_failure_fitness;
     row.wall_s = seconds_since(start);
@@ -354,6 +360,8 @@ class JobRun {
     state.software_version = EVO_VERSION;
     state.ranks_history = ranks_history_;
     state.trigger = trigger;
+    // A final checkpoint says why the job ended; set by the caller, else run.generations.
+    if (final) state.stop_reason = job_stop_reason_.empty() ? "generations" : job_stop_reason_;
     state.hall_of_fame = hall_of_fame_.members();
     state.logbook = logbook_;
     state.rng.push_back(rng_.state());
@@ -418,7 +426,7 @@ class JobRun {
     auto generation_start = Clock::now();
     std::int64_t attempts_failed_before = dispatcher_.total_attempts_failed();
     candidates_generation_ = steady_->insertions() / size;
-    SteadyStateStream stream(*steady_, rng_, [&](std::int64_t failed) {
+    SteadyStateStream stream(*steady_, rng_, offspring_guard_, [&](std::int64_t failed) {
       const std::int64_t gen = steady_->insertions() / size - 1;
       const std::int64_t attempts_failed = dispatcher_.total_attempts_failed();
       log_generation(steady_->population(), gen, size,
@@ -451,8 +459,8 @@ class JobRun {
   void log_generation(const common::Population& population, std::int64_t gen, std::int64_t evals,
                       std::int64_t retried, Clock::time_point start) {
     hall_of_fame_.update(population);
-    common::LogRecord row = common::summarize(population, gen, evals);
-    row.failed = holding_failure_fitness(population);
+    common::LogRecord row =
+        common::summarize(population, gen, evals, config_.dispatch.failure_fitness);
     row.retried = retried;
     row.wall_s = seconds_since(start);
     record(row, evals);
@@ -550,6 +558,7 @@ class JobRun {
   common::EvaluationJournal journal_;
   std::unique_ptr<Algorithm> algorithm_;  // a generational algorithm, else null
   std::unique_ptr<SteadyState> steady_;   // set for algorithm.name = "steady_state"
+  const OffspringGuard offspring_guard_{config_};
   HallOfFame hall_of_fame_;
   common::Rng rng_;
   common::Logbook logbook_;
@@ -567,6 +576,8 @@ class JobRun {
   double breed_seconds_ = 0;
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
+  // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
+  std::string job_stop_reason_;
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "master/dispatcher.hpp"
+#include "master/offspring_guard.hpp"
 #include "master/steady_state.hpp"
 
 namespace evo::master {
@@ -14,11 +15,22 @@ class SteadyStateStream : public TaskStream {
  public:
   // `on_generation_end(failed)` runs right after the insertion that completes a generation;
   // `failed` = individuals of that generation's insertions that got the failure fitness.
-  SteadyStateStream(SteadyState& algorithm, common::Rng& rng,
+  // Every birth passes `guard` before the dispatcher sends it.
+  SteadyStateStream(SteadyState& algorithm, common::Rng& rng, const OffspringGuard& guard,
                     std::function<void(std::int64_t failed)> on_generation_end)
-      : algorithm_(algorithm), rng_(rng), on_generation_end_(std::move(on_generation_end)) {}
+      : algorithm_(algorithm),
+        rng_(rng),
+        guard_(guard),
+        on_generation_end_(std::move(on_generation_end)) {}
 
-  std::optional<std::uint64_t> next_task() override { return algorithm_.next_birth(rng_); }
+  std::optional<std::uint64_t> next_task() override {
+    const std::optional<std::uint64_t> birth = algorithm_.next_birth(rng_);
+    if (birth) {
+      guard_.check_one(algorithm_.genome(*birth),
+                       static_cast<std::int64_t>(algorithm_.generation_of(*birth)), *birth);
+    }
+    return birth;
+  }
   std::span<const double> genome(std::uint64_t id) const override { return algorithm_.genome(id); }
   std::uint64_t generation_of(std::uint64_t id) const override {
     return algorithm_.generation_of(id);
@@ -38,6 +50,7 @@ class SteadyStateStream : public TaskStream {
  private:
   SteadyState& algorithm_;
   common::Rng& rng_;
+  const OffspringGuard& guard_;
   std::function<void(std::int64_t)> on_generation_end_;
   std::int64_t failed_ = 0;
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Are two runs' results bit-identical? Compares the newest checkpoint of each output
 # directory (population, hall of fame, reproducible logbook columns, generation, final,
-# evaluations and the master's RNG state) and logbook.csv without its run-dependent
+# evaluations, stop_reason and the master's RNG state) and logbook.csv without its run-dependent
 # columns (retried, wall_s, evals_per_s). Prints the first difference; exit 0 if identical.
 #   scripts/compare-runs.sh OUT_A OUT_B
 set -uo pipefail
@@ -22,7 +22,7 @@ for object in /population /hall_of_fame /logbook/gen /logbook/evals /logbook/min
     exit 1
   fi
 done
-for name in generation final evaluations; do
+for name in generation final evaluations stop_reason; do
   if [[ "$(attribute "$a" $name)" != "$(attribute "$b" $name)" ]]; then
     echo "attribute $name differs: $(attribute "$a" $name) vs $(attribute "$b" $name)"
     exit 1

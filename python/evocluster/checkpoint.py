@@ -113,6 +113,11 @@ class Checkpoint:
     def final(self):
         return bool(self.attrs["final"])
 
+    @property
+    def stop_reason(self):
+        """Why the job ended ("generations", "cmaes:tolx", ...); "" unless final."""
+        return str(self.attrs.get("stop_reason", ""))
+
 
 def _hard(group, name, kind, path):
     """group[name], refusing anything but a hard link to a `kind` stored in this file."""

@@ -77,6 +77,7 @@ CheckpointState make_state(int ranks) {
   state.evaluations = 98765432109LL;
   state.created_utc = "2024-05-06T07:08:09Z";
   state.software_version = "0.1.0-test";
+  state.stop_reason = "cmaes:tolx";
   state.ranks_history = {4, 2, ranks};
   std::string config = "[run]\nseed = 1\n# Ünïcødé: λ → ∞, 日本語, emoji 🧬\n";
   while (config.size() < 200000) config += "[problem]\nname = \"rastrigin\" # padding ✓\n";
@@ -160,6 +161,7 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
   EXPECT_EQ(actual.software_version, expected.software_version);
   EXPECT_EQ(actual.ranks_history, expected.ranks_history);
   EXPECT_EQ(actual.trigger, expected.trigger);
+  EXPECT_EQ(actual.stop_reason, expected.stop_reason);
   EXPECT_EQ(actual.in_progress_evaluations, expected.in_progress_evaluations);
   EXPECT_EQ(actual.in_progress_generation, expected.in_progress_generation);
   {
@@ -285,6 +287,7 @@ TEST_F(CheckpointTest, RoundTripsEveryFieldWithOneRank) {
   state.config_text.clear();
   state.created_utc.clear();
   state.trigger.clear();
+  state.stop_reason.clear();
   state.in_progress = Population();  // taken at a generation boundary
   state.in_progress_evaluations = 0;
   const fs::path path = dir_ / "ckpt.h5";
@@ -353,6 +356,28 @@ TEST_F(CheckpointTest, VerifyAcceptsAnIntactFile) {
   const VerifyResult result = verify_checkpoint(path);
   EXPECT_TRUE(result.intact) << result.reason;
   EXPECT_EQ(result.reason, "");
+}
+
+TEST_F(CheckpointTest, StopReasonMustNameGenerationsOrTheAlgorithmInAFinalCheckpoint) {
+  // make_valid_checkpoint_state: "simple", run.generations = 100 (the default).
+  const fs::path path = dir_ / "ckpt.h5";
+  const auto verdict = [&](bool final, std::int64_t generation, const std::string& reason) {
+    CheckpointState state = make_valid_checkpoint_state(0, generation);
+    state.final = final;
+    state.stop_reason = reason;
+    write_checkpoint(path, state);
+    return verify_checkpoint(path);
+  };
+  EXPECT_TRUE(verdict(true, 100, "generations").intact);
+  EXPECT_TRUE(verdict(true, 7, "simple:converged").intact);
+  EXPECT_TRUE(verdict(true, 7, "").intact);  // written before the attribute existed
+  EXPECT_THAT(verdict(false, 7, "generations").reason,
+              HasSubstr("stop_reason = 'generations' but final = 0"));
+  EXPECT_THAT(verdict(true, 7, "generations").reason, HasSubstr("run.generations"));
+  EXPECT_THAT(verdict(true, 7, "cmaes:tolx").reason,
+              HasSubstr("expected 'generations' or 'simple:"));
+  EXPECT_THAT(verdict(true, 7, "simple:").reason, HasSubstr("stop_reason"));
+  EXPECT_THAT(verdict(true, 7, "simple:Bad Name").reason, HasSubstr("stop_reason"));
 }
 
 TEST_F(CheckpointTest, RejectsTruncatedFiles) {

@@ -21,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kFailure = 1e300;  // dispatch.failure_fitness's default
 
 class ScratchDir {
  public:
@@ -122,7 +123,7 @@ TEST(Logbook, ColumnsAreTheDocumentedOnes) {
 
 TEST(Logbook, SummarizeComputesPopulationStatistics) {
   // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, population variance 4, std 2.
-  const LogRecord row = summarize(with_fitness({2, 4, 4, 4, 5, 5, 7, 9}), 3, 8);
+  const LogRecord row = summarize(with_fitness({2, 4, 4, 4, 5, 5, 7, 9}), 3, 8, kFailure);
   EXPECT_EQ(row.gen, 3);
   EXPECT_EQ(row.evals, 8);
   EXPECT_EQ(row.min, 2);
@@ -134,16 +135,47 @@ TEST(Logbook, SummarizeComputesPopulationStatistics) {
 }
 
 TEST(Logbook, SummarizeSkipsNotEvaluatedIndividuals) {
-  const LogRecord row = summarize(with_fitness({kNaN, 1, kNaN, 3, kNaN}), 0, 2);
+  const LogRecord row = summarize(with_fitness({kNaN, 1, kNaN, 3, kNaN}), 0, 2, kFailure);
   EXPECT_EQ(row.min, 1);
   EXPECT_EQ(row.max, 3);
   EXPECT_EQ(row.avg, 2);
   EXPECT_EQ(row.std, 1);
 }
 
+TEST(Logbook, SummarizeLeavesOutFailedIndividualsAndCountsThem) {
+  // Issue 14 item 11: with 1e300 among the values std was inf.
+  const LogRecord row = summarize(with_fitness({1, kFailure, 3, kNaN, kFailure}), 2, 4, kFailure);
+  EXPECT_EQ(row.failed, 2);
+  EXPECT_EQ(row.min, 1);
+  EXPECT_EQ(row.max, 3);
+  EXPECT_EQ(row.avg, 2);
+  EXPECT_EQ(row.std, 1);
+  // Another failure fitness is what counts, not the magnitude.
+  const LogRecord other = summarize(with_fitness({1, 1e300, 3}), 0, 3, -1.0);
+  EXPECT_EQ(other.failed, 0);
+  EXPECT_EQ(other.max, 1e300);
+}
+
+TEST(Logbook, SummarizeOfOnlyFailuresIsTheFailureFitnessWithStdZero) {
+  const LogRecord row = summarize(with_fitness({kFailure, kNaN, kFailure}), 1, 2, kFailure);
+  EXPECT_EQ(row.failed, 2);
+  EXPECT_EQ(row.min, kFailure);
+  EXPECT_EQ(row.avg, kFailure);
+  EXPECT_EQ(row.max, kFailure);
+  EXPECT_EQ(row.std, 0);
+}
+
+TEST(Logbook, SummarizeLeavesFailuresOutOfEveryObjectivesStatistics) {
+  // Rows (objective 0, objective 1): (1, 10), (failure, failure), (3, 30).
+  const LogRecord row =
+      summarize(with_fitness({1, 10, kFailure, kFailure, 3, 30}, 2), 0, 3, kFailure);
+  EXPECT_EQ(row.failed, 1);
+  EXPECT_EQ(row.objective_stats, (std::vector<double>{1, 2, 3, 10, 20, 30}));
+}
+
 TEST(Logbook, SummarizeUsesObjectiveZeroOnly) {
   // Rows (objective 0, objective 1): (3, -100), (1, 100), (NaN, 0).
-  const LogRecord row = summarize(with_fitness({3, -100, 1, 100, kNaN, 0}, 2), 1, 3);
+  const LogRecord row = summarize(with_fitness({3, -100, 1, 100, kNaN, 0}, 2), 1, 3, kFailure);
   EXPECT_EQ(row.min, 1);
   EXPECT_EQ(row.max, 3);
   EXPECT_EQ(row.avg, 2);
@@ -151,12 +183,12 @@ TEST(Logbook, SummarizeUsesObjectiveZeroOnly) {
 }
 
 TEST(Logbook, SummarizeOfNothingEvaluatedIsNaN) {
-  const LogRecord row = summarize(with_fitness({kNaN, kNaN}), 0, 0);
+  const LogRecord row = summarize(with_fitness({kNaN, kNaN}), 0, 0, kFailure);
   EXPECT_TRUE(std::isnan(row.min));
   EXPECT_TRUE(std::isnan(row.avg));
   EXPECT_TRUE(std::isnan(row.max));
   EXPECT_TRUE(std::isnan(row.std));
-  EXPECT_TRUE(std::isnan(summarize(Population(), 0, 0).avg));
+  EXPECT_TRUE(std::isnan(summarize(Population(), 0, 0, kFailure).avg));
 }
 
 TEST(Logbook, CsvRoundTripsDoublesExactly) {
@@ -246,7 +278,7 @@ namespace {
 TEST(Logbook, SeveralObjectivesGetPerObjectiveColumnsAndHypervolumeItsOwn) {
   Population population(3, 1, 2);
   population.fitness = {1, 6, 2, 5, 3, 4};  // objective 0: 1 2 3; objective 1: 6 5 4
-  LogRecord row = summarize(population, 7, 3);
+  LogRecord row = summarize(population, 7, 3, kFailure);
   EXPECT_EQ(row.min, 1);
   EXPECT_EQ(row.objective_stats, (std::vector<double>{1, 2, 3, 4, 5, 6}));
   EXPECT_TRUE(std::isnan(row.hypervolume));
@@ -267,7 +299,7 @@ TEST(Logbook, SeveralObjectivesGetPerObjectiveColumnsAndHypervolumeItsOwn) {
   EXPECT_THAT(header, ::testing::EndsWith(",min_0,avg_0,max_0,min_1,avg_1,max_1,hypervolume"));
   EXPECT_THAT(line, ::testing::EndsWith(",1,2,3,4,5,6,0.5"));
   // Single-objective rows keep the plain columns.
-  EXPECT_EQ(logbook_columns_of(summarize(Population(2, 1, 1), 0, 0)), logbook_columns());
+  EXPECT_EQ(logbook_columns_of(summarize(Population(2, 1, 1), 0, 0, kFailure)), logbook_columns());
 }
 
 }  // namespace

@@ -687,6 +687,46 @@ def _(f, ctx):
     replace(f["population"], "fitness", f["population/fitness"][:-1])
 
 
+# Why the job ended (root attribute stop_reason of a final checkpoint).
+
+@case("stop-reason-in-non-final", "stop_reason", kinds=GENERATIONAL)
+def _(f, ctx):
+    set_attr(f, "final", 0)
+    set_attr(f, "stop_reason", "generations")
+
+
+@case("stop-reason-unknown", "stop_reason", kinds=ALL_KINDS)
+def _(f, ctx):
+    set_attr(f, "stop_reason", "because")
+
+
+@case("stop-reason-of-another-algorithm", "stop_reason", kinds={"real"})
+def _(f, ctx):
+    set_attr(f, "stop_reason", "cmaes:tolx")
+
+
+@case("cmaes-median-history-short", "/algorithm/median_history", kinds={"cmaes"})
+def _(f, ctx):
+    replace(f["algorithm"], "median_history", f["algorithm/median_history"][:-1])
+
+
+@case("cmaes-last-criterion-unknown", "/algorithm/last_criterion", kinds={"cmaes"})
+def _(f, ctx):
+    f["algorithm/last_criterion"][0] = 42
+
+
+@case("cmaes-terminated-without-stop-reason", "/algorithm/last_criterion", kinds={"cmaes"})
+def _(f, ctx):
+    f["algorithm/last_criterion"][0] = 4
+    f["algorithm/restart_pending"][0] = 0
+
+
+@case("cmaes-stop-reason-with-no-criterion", "stop_reason", kinds={"cmaes"})
+def _(f, ctx):
+    f["algorithm/last_criterion"][0] = 0
+    set_attr(f, "stop_reason", "cmaes:tolx")
+
+
 def main():
     kind, base, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)

@@ -114,6 +114,7 @@ def test_older_checkpoints_are_not_final(runs):
     assert len(files) >= 3
     states = [evocluster.load_checkpoint(path) for path in files]
     assert [state.final for state in states] == [False] * (len(files) - 1) + [True]
+    assert [state.stop_reason for state in states] == [""] * (len(files) - 1) + ["generations"]
     assert [state.generation for state in states] == sorted(state.generation for state in states)
     for state in states:
         assert len(state.logbook["gen"]) == state.generation + 1
