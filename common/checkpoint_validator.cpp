@@ -213,6 +213,13 @@ class StateValidator {
     if (needed < 0 || static_cast<std::size_t>(needed) > size) {
       invalid("/in_progress evaluations_needed = {} for {} candidates", needed, size);
     }
+    std::int64_t unevaluated = 0;
+    for (std::size_t i = 0; i < size; ++i) unevaluated += state_.in_progress.evaluated(i) ? 0 : 1;
+    const std::int64_t failed = state_.in_progress_failed;
+    if (failed < 0 || failed > std::max<std::int64_t>(needed - unevaluated, 0)) {
+      invalid("/in_progress failed = {} for {} evaluations done", failed,
+              std::max<std::int64_t>(needed - unevaluated, 0));
+    }
     const bool initial = state_.logbook.rows.empty();
     const std::int64_t next = initial ? 0 : state_.generation + 1;
     if (size > 0 && state_.in_progress_generation != next) {

@@ -218,25 +218,35 @@ bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std
   return false;
 }
 
-void Dispatcher::check_failure_share(const EvaluationOutcome& outcome) const {
-  if (outcome.evaluated == 0 || outcome.given_failure_fitness == 0) return;
-  const double share =
-      static_cast<double>(outcome.given_failure_fitness) / static_cast<double>(outcome.evaluated);
+void Dispatcher::check_failure_share(const EvaluationOutcome& outcome,
+                                     const EarlierResults& earlier) const {
+  const std::int64_t evaluated = earlier.evaluated + outcome.evaluated;
+  const std::int64_t failed = earlier.failed + outcome.given_failure_fitness;
+  if (evaluated == 0 || failed == 0) return;
+  const double share = static_cast<double>(failed) / static_cast<double>(evaluated);
   if (share <= policy_.max_failure_share) return;
   std::string report;
   for (const auto& line : failure_report_) report += "\n  " + line;
+  const std::string before =
+      earlier.evaluated == 0
+          ? std::string()
+          : fmt::format("; {} of them among the {} taken from a checkpoint or the journal",
+                        earlier.failed, earlier.evaluated);
   throw common::EvaluationError(fmt::format(
       "{} of {} evaluations in generation {} failed after {} retries ({:.0f}% > "
-      "dispatch.max_failure_share = {:.0f}%): stopping rather than optimising failures. "
+      "dispatch.max_failure_share = {:.0f}%{}): stopping rather than optimising failures. "
       "First failures:{}",
-      outcome.given_failure_fitness, outcome.evaluated, generation_, policy_.retries, share * 100,
-      policy_.max_failure_share * 100, report));
+      failed, evaluated, generation_, policy_.retries, share * 100, policy_.max_failure_share * 100,
+      before, report.empty() ? " (none in this launch)" : report));
 }
 
 EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
-                                       std::uint64_t generation, const EvaluationHooks& hooks) {
+                                       std::uint64_t generation, const EvaluationHooks& hooks,
+                                       const EarlierResults& earlier) {
   begin_round(generation);
-  if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
+  if (transport_.size() == 1) {
+    return evaluate_locally(population, seed, job, generation, hooks, earlier);
+  }
   discard_abandoned();
 
   std::vector<std::size_t>& pending = pending_;
@@ -313,13 +323,14 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   }
   outcome.attempts_failed = attempts_failed_;
   outcome.given_failure_fitness = given_failure_fitness_;
-  if (!outcome.stopped) check_failure_share(outcome);
+  if (!outcome.stopped) check_failure_share(outcome, earlier);
   return outcome;
 }
 
 EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, std::uint64_t seed,
                                                int job, std::uint64_t generation,
-                                               const EvaluationHooks& hooks) {
+                                               const EvaluationHooks& hooks,
+                                               const EarlierResults& earlier) {
   EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
   DispatchClock clock(*this);
@@ -351,7 +362,7 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;
   result.given_failure_fitness = given_failure_fitness_;
-  if (!result.stopped) check_failure_share(result);
+  if (!result.stopped) check_failure_share(result, earlier);
   return result;
 }
 

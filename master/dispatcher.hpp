@@ -46,6 +46,15 @@ struct FailurePolicy {
   double max_failure_share = 0.5;  // above this share of a call's evaluations, stop the run
 };
 
+// Evaluations of a generation settled before the evaluate() call that completes it: taken
+// from a mid-generation checkpoint or from the evaluation journal after a restart. They
+// count in max_failure_share exactly like the call's own, so that a relaunch decides as
+// the uninterrupted run did.
+struct EarlierResults {
+  std::int64_t evaluated = 0;
+  std::int64_t failed = 0;  // of those, individuals given the failure fitness
+};
+
 struct EvaluationOutcome {
   std::int64_t evaluated = 0;              // individuals completed in this call (failures included)
   std::int64_t attempts_failed = 0;        // failed attempts, retried ones included
@@ -81,9 +90,14 @@ class Dispatcher {
   // Evaluates every member of `population` with NaN fitness; writes fitness in place. A
   // failed evaluation is retried, then given the failure fitness (deterministic, so a
   // resumed run stays identical); throws EvaluationError, with a report, when more than
-  // max_failure_share of the evaluations fail for good.
+  // max_failure_share of the generation's evaluations (`earlier` and this call's) fail for
+  // good.
   EvaluationOutcome evaluate(common::Population& population, std::uint64_t seed, int job,
-                             std::uint64_t generation, const EvaluationHooks& hooks = {});
+                             std::uint64_t generation, const EvaluationHooks& hooks = {},
+                             const EarlierResults& earlier = {});
+  // Individuals of the evaluate() call in progress (or the last one) given the failure
+  // fitness so far: what a mid-generation checkpoint records.
+  std::int64_t given_failure_fitness() const { return given_failure_fitness_; }
 
   // Runs `stream` until it is finished (or on_idle asks to stop), keeping every worker's
   // queue full: as soon as a result comes back, the worker gets new tasks. Failures are
@@ -128,7 +142,8 @@ class Dispatcher {
   };
 
   EvaluationOutcome evaluate_locally(common::Population& population, std::uint64_t seed, int job,
-                                     std::uint64_t generation, const EvaluationHooks& hooks);
+                                     std::uint64_t generation, const EvaluationHooks& hooks,
+                                     const EarlierResults& earlier);
   // For `remaining` tasks of `dimension` genes; `sent_before` = batches this worker got in
   // this call.
   std::size_t batch_size(std::size_t remaining, int sent_before, std::size_t dimension) const;
@@ -150,7 +165,8 @@ class Dispatcher {
   static void check_result_message(const common::Message& message);
   EvaluationOutcome evaluate_stream_locally(TaskStream& stream, std::uint64_t seed, int job,
                                             const EvaluationHooks& hooks);
-  void check_failure_share(const EvaluationOutcome& outcome) const;
+  // The one failure policy of a generation: its evaluations settled earlier and in this call.
+  void check_failure_share(const EvaluationOutcome& outcome, const EarlierResults& earlier) const;
 
   common::Transport& transport_;
   common::Evaluator* local_evaluator_;

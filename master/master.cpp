@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -92,6 +93,7 @@ class JobRun {
     if (steady_) return run_steady_state(std::move(checkpoint));
     std::optional<common::Population> in_progress;
     std::int64_t in_progress_evaluations = 0;
+    std::int64_t in_progress_failed = 0;
     std::int64_t first = 0;  // the first generation this launch evaluates
     if (checkpoint) {
       restore(*checkpoint);
@@ -99,6 +101,7 @@ class JobRun {
       if (checkpoint->in_progress.size() > 0) {
         in_progress = std::move(checkpoint->in_progress);
         in_progress_evaluations = checkpoint->in_progress_evaluations;
+        in_progress_failed = checkpoint->in_progress_failed;
         first = checkpoint->in_progress_generation;
       }
     } else {
@@ -117,9 +120,11 @@ class JobRun {
       if (!stop_reason().empty()) return stop_between_generations();
       common::Population candidates;
       std::int64_t needed = 0;
+      std::int64_t failed_before = 0;  // of the evaluations done before this launch
       if (in_progress) {
         candidates = std::move(*in_progress);
         needed = in_progress_evaluations;
+        failed_before = in_progress_failed;
         in_progress.reset();
       } else {
         const auto breeding = Clock::now();
@@ -127,7 +132,7 @@ class JobRun {
         breed_seconds_ += seconds_since(breeding);
         needed = unevaluated_count(candidates);
       }
-      if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
+      if (!step(std::move(candidates), gen, needed, failed_before)) return common::kExitRequeue;
       final_written = checkpoint_if_due(gen, last);
     }
     if (!final_written) write_checkpoint(/*final=*/true, "final");
@@ -146,6 +151,12 @@ class JobRun {
       count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
     }
     return count;
+  }
+  // Every objective: what the dispatcher writes for an individual that failed for good.
+  bool holds_failure_fitness(const common::Population& population, std::size_t i) const {
+    return std::ranges::all_of(population.fitness_of(i), [this](double value) {
+      return value == config_.dispatch.failure_fitness;
+    });
   }
 
   static std::int64_t unevaluated_count(const common::Population& population) {
@@ -200,9 +211,12 @@ class JobRun {
     }
   }
 
-  // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs.
-  // Returns false when a signal stopped it (after a checkpoint of the partial generation).
-  bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
+  // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs. Of its
+  // `needed` evaluations, those already done (a mid-generation checkpoint) include
+  // `failed_before` given the failure fitness. Returns false when a signal stopped it
+  // (after a checkpoint of the partial generation).
+  bool step(common::Population candidates, std::int64_t gen, std::int64_t needed,
+            std::int64_t failed_before) {
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
     // The earlier launch may have completed several generations after its last checkpoint:
@@ -210,19 +224,23 @@ class JobRun {
     // earlier launch died in it). Reading the whole journal every generation cost
     // cheap-fitness runs ~10% of their time.
     const auto missing = static_cast<std::size_t>(unevaluated_count(candidates));
-    const std::size_t recovered =
-        journal_done_ ? 0
-                      : common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
-    journal_done_ = recovered < missing;
-    if (recovered > 0) {
-      spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
-                   gen);
+    // Whatever was settled before this launch counts in the generation's failure share as
+    // if evaluated now: a relaunch stops (or goes on) exactly where the uninterrupted run did.
+    EarlierResults earlier{needed - static_cast<std::int64_t>(missing), failed_before};
+    if (!journal_done_) {
+      const std::size_t recovered = recover_from_journal(candidates, gen, earlier);
+      journal_done_ = recovered < missing;
+      if (recovered > 0) {
+        spdlog::info("recovered {} finished evaluations of generation {} from the journal",
+                     recovered, gen);
+      }
     }
     journal_.begin_generation(job_, gen, candidates);
 
     candidates_ = &candidates;
     candidates_generation_ = gen;
     candidates_needed_ = needed;
+    candidates_earlier_ = earlier;
     EvaluationHooks hooks;
     hooks.on_results = [&](std::span<const std::uint64_t> indices) {
       journal_.append(indices, candidates);
@@ -231,8 +249,8 @@ class JobRun {
       journal_.flush_if_due();
       return on_idle();
     };
-    const EvaluationOutcome outcome = dispatcher_.evaluate(candidates, config_.run.seed, job_,
-                                                           static_cast<std::uint64_t>(gen), hooks);
+    const EvaluationOutcome outcome = dispatcher_.evaluate(
+        candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen), hooks, earlier);
     journal_.flush();  // every result of the generation, before the algorithm moves on
     candidates_ = nullptr;
     if (outcome.stopped) return false;
@@ -251,6 +269,25 @@ class JobRun {
     evaluated_ += outcome.evaluated;
     record(row, outcome.evaluated);
     return true;
+  }
+
+  // Fills in members of `candidates` from the journal; the ones it fills are added to
+  // `earlier`, those holding the failure fitness as failed (the journal keeps fitness only;
+  // the failure fitness is what the dispatcher gives an individual that failed for good).
+  std::size_t recover_from_journal(common::Population& candidates, std::int64_t gen,
+                                   EarlierResults& earlier) const {
+    std::vector<std::size_t> unevaluated;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!candidates.evaluated(i)) unevaluated.push_back(i);
+    }
+    const std::size_t recovered =
+        common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    if (recovered == 0) return 0;
+    earlier.evaluated += static_cast<std::int64_t>(recovered);
+    for (const std::size_t i : unevaluated) {
+      if (candidates.evaluated(i) && holds_failure_fitness(candidates, i)) ++earlier.failed;
+    }
+    return recovered;
   }
 
   // While a generation is being evaluated: answer signals and time triggers at once,
@@ -353,6 +390,7 @@ class JobRun {
       state.in_progress = *candidates_;
       state.in_progress_generation = candidates_generation_;
       state.in_progress_evaluations = candidates_needed_;
+      state.in_progress_failed = candidates_earlier_.failed + dispatcher_.given_failure_fitness();
       partial =
           fmt::format(", generation {} in progress: {} of {} evaluated", candidates_generation_,
                       candidates_needed_ - unevaluated_count(*candidates_), candidates_needed_);
@@ -554,6 +592,7 @@ class JobRun {
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;
   std::int64_t candidates_needed_ = 0;
+  EarlierResults candidates_earlier_;  // its evaluations settled before the dispatcher's call
 };
 
 }  // namespace

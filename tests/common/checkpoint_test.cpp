@@ -95,6 +95,7 @@ CheckpointState make_state(int ranks) {
   state.in_progress.invalidate(5);
   state.in_progress_evaluations = 6;
   state.in_progress_generation = 13;
+  state.in_progress_failed = 2;  // of the 4 evaluations done
 
   for (int g = 0; g < 5; ++g) {
     LogRecord row;
@@ -162,6 +163,7 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
   EXPECT_EQ(actual.trigger, expected.trigger);
   EXPECT_EQ(actual.in_progress_evaluations, expected.in_progress_evaluations);
   EXPECT_EQ(actual.in_progress_generation, expected.in_progress_generation);
+  EXPECT_EQ(actual.in_progress_failed, expected.in_progress_failed);
   {
     SCOPED_TRACE("population");
     expect_population_eq(actual.population, expected.population);

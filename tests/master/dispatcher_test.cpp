@@ -19,6 +19,7 @@
 namespace evo::master {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -121,6 +122,35 @@ TEST_P(DispatcherAtWorkerCounts, StopsTheRunAboveTheFailureShare) {
   common::Population population = random_population(40, 8);
   EXPECT_THAT([&] { dispatcher.evaluate(population, 1, 0, 4); },
               ThrowsMessage<common::EvaluationError>(HasSubstr("garbage")));
+}
+
+// A relaunch completes a generation whose first half came from the journal: the share is
+// of the whole generation, as in the run that was never interrupted.
+TEST_P(DispatcherAtWorkerCounts, CountsEarlierResultsInTheFailureShare) {
+  test::LoopbackCluster cluster(
+      GetParam().workers, [](int, std::uint64_t, std::uint64_t index, int) {
+        return index % 10 < 4 ? std::optional(common::EvalStatus::kGarbage) : std::nullopt;
+      });
+  Dispatcher dispatcher(cluster.master(), nullptr, GetParam().settings,
+                        FailurePolicy{0, 1e300, 0.5});
+  common::Population population = random_population(40, 8);  // 40% of these fail
+  EXPECT_NO_THROW(dispatcher.evaluate(population, 1, 0, 4, {}, EarlierResults{40, 20}));
+  common::Population again = random_population(40, 8);
+  EXPECT_THAT(
+      [&] {
+        dispatcher.evaluate(again, 1, 0, 4, {}, EarlierResults{40, 30});
+      },
+      ThrowsMessage<common::EvaluationError>(
+          AllOf(HasSubstr("46 of 80 evaluations in generation 4"),
+                HasSubstr("30 of them among the 40 taken from a checkpoint or the journal"))));
+  // Everything came from the journal: nothing is dispatched, the policy still applies.
+  common::Population done = random_population(4, 8);
+  for (std::size_t i = 0; i < done.size(); ++i) done.fitness_of(i)[0] = 1e300;
+  EXPECT_THAT(
+      [&] {
+        dispatcher.evaluate(done, 1, 0, 4, {}, EarlierResults{4, 3});
+      },
+      ThrowsMessage<common::EvaluationError>(HasSubstr("3 of 4 evaluations")));
 }
 
 // A stream of `count` tasks handed out one at a time, as steady-state algorithms do.
