@@ -357,6 +357,26 @@ TEST_F(CheckpointTest, VerifyAcceptsAnIntactFile) {
   EXPECT_EQ(result.reason, "");
 }
 
+// A stop while the initial population is evaluated: the algorithm has no population and
+// no hall of fame yet (empty, shapeless), only the candidates in progress.
+TEST_F(CheckpointTest, VerifyAcceptsAStopDuringTheInitialPopulation) {
+  const fs::path path = dir_ / "ckpt.h5";
+  CheckpointState state = make_valid_checkpoint_state(0, 0, 3);
+  state.in_progress = state.population;
+  state.in_progress.invalidate(2);
+  state.in_progress.invalidate(3);
+  state.in_progress_evaluations = 4;
+  state.in_progress_generation = 0;
+  state.population = Population();
+  state.hall_of_fame = Population();
+  state.logbook.rows.clear();
+  state.evaluations = 2;
+  state.algorithm.integers["population_size"] = {0};  // what SimpleGa saves before it began
+  write_checkpoint(path, state);
+  const VerifyResult result = verify_checkpoint(path);
+  EXPECT_TRUE(result.intact) << result.reason;
+}
+
 TEST_F(CheckpointTest, RejectsTruncatedFiles) {
   const fs::path path = dir_ / "ckpt.h5";
   write_checkpoint(path, make_state(2));
