@@ -37,6 +37,10 @@ struct EvaluationHooks {
   // Polled after every result and at least every few milliseconds while waiting; may
   // write a checkpoint of the partly evaluated population. kStop abandons the rest.
   std::function<IdleAction()> on_idle;
+  // Whether on_idle would stop now; cheap, no side effects. With a single rank it lets the
+  // evaluation in progress be abandoned (the restart computes it again), as workers abandon
+  // theirs when the master stops them.
+  std::function<bool()> stop_requested;
 };
 
 // What happens to an evaluation that fails (exception, non-zero exit, timeout, garbage...).

@@ -249,6 +249,7 @@ class JobRun {
       journal_.flush_if_due();
       return on_idle();
     };
+    hooks.stop_requested = [this] { return must_stop(); };
     const EvaluationOutcome outcome = dispatcher_.evaluate(
         candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen), hooks, earlier);
     journal_.flush();  // every result of the generation, before the algorithm moves on
@@ -323,6 +324,8 @@ class JobRun {
     return common::kExitRequeue;
   }
 
+  // Whether stop_reason() is not empty, without making the text.
+  bool must_stop() { return common::stop_signal() != 0 || walltime_.must_stop(Clock::now()); }
   // Why the launch must end now (a signal, or the wall-time limit ahead), or "".
   std::string stop_reason() {
     if (const int signal_number = common::stop_signal(); signal_number != 0) {
@@ -458,6 +461,7 @@ class JobRun {
     });
     EvaluationHooks hooks;
     hooks.on_idle = [this] { return on_idle(); };
+    hooks.stop_requested = [this] { return must_stop(); };
     const EvaluationOutcome outcome =
         dispatcher_.evaluate_stream(stream, config_.run.seed, job_, hooks);
     if (outcome.stopped) return common::kExitRequeue;
