@@ -11,10 +11,15 @@
 #   signal->mpirun   until mpirun itself has exited
 # and checks in every run: exit 85, the checkpoint verifies, no rank and no program left.
 # On demand only, not part of the suite (it prints figures, asserts none).
-#   scripts/bench-stop.sh [RUNS]   (default 5; EVO_BIN overrides build/evocluster)
+#   scripts/bench-stop.sh [RUNS] [USR1|TERM]   (default 5 runs, SIGUSR1; EVO_BIN overrides
+#                                               build/evocluster)
+# After SIGTERM mpirun reports 1 whatever the ranks said (an Open MPI behaviour): the runs
+# must then log "exit 85" instead.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-5}
+signal=${2:-USR1}
+[[ $signal == USR1 || $signal == TERM ]] || { echo "signal: USR1 or TERM, not $signal" >&2; exit 2; }
 bin=${EVO_BIN:-$root/build/evocluster}
 [[ -x $bin ]] || { echo "no $bin: build first" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -22,12 +27,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT  # EVO_KEEP=1 keeps it (logs)
 [[ ${EVO_KEEP:-0} == 1 ]] && trap - EXIT && echo "work directory: $work"
 echo "load: $(uptime)"
-echo "runs per case: $runs, SIGUSR1 to mpirun"
+echo "runs per case: $runs, SIG$signal to mpirun"
 
-/usr/bin/python3 - "$bin" "$root" "$work" "$runs" <<'PY'
+/usr/bin/python3 - "$bin" "$root" "$work" "$runs" "$signal" <<'PY'
 import glob, os, signal, statistics, subprocess, sys, time
 
 binary, root, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+stop_signal = signal.SIGUSR1 if sys.argv[5] == "USR1" else signal.SIGTERM
 builtin = ["--set", "problem.name=sphere", "--set", "problem.delay_ms=200",
            "--set", "algorithm.population=12"]
 command = ["--set", "problem.name=command", "--set", 'command.argv=["sleep", "60"]',
@@ -72,7 +78,7 @@ def one_run(case, k):
     ranks = [p for p in session_pids(proc.pid) if p != proc.pid and
              open(f"/proc/{p}/cmdline").read().startswith(binary)]
     sent = time.monotonic()
-    proc.send_signal(signal.SIGUSR1)
+    proc.send_signal(stop_signal)
     durable = None
     exited = None  # the last rank
     rc = None
@@ -97,8 +103,10 @@ def one_run(case, k):
     if durable is None and set(glob.glob(os.path.join(out, "checkpoints", "ckpt-*.h5"))) - before:
         durable = exited
     problems = []
-    if rc != 85:
+    if stop_signal == signal.SIGUSR1 and rc != 85:
         problems.append(f"exit {rc}")
+    if "exit 85" not in open(out + ".log").read():
+        problems.append("the log does not say exit 85")
     # mpirun returns when its ranks are gone; a program would have to outlive its guard.
     left = [p for p in session_pids(proc.pid) if not gone(p)]  # zombies count as gone
     if left:
