@@ -293,6 +293,27 @@ TEST(DispatcherAlone, AStopAbandonsTheEvaluationInProgress) {
   EXPECT_EQ(common::cancellation_check_interval(), 0) << "the check outlived the call";
 }
 
+// The same in steady state: the task given up on is not completed (it stays in flight, so a
+// checkpoint keeps it for the restart), and nothing counts as failed.
+TEST(DispatcherAlone, AStopAbandonsTheStreamedTaskInProgress) {
+  common::LoopbackNetwork network(1);
+  SlowLocalEvaluator evaluator(3);
+  Dispatcher dispatcher(network.endpoint(0), &evaluator, {}, FailurePolicy{2, 1e300, 0.5});
+  SphereStream stream(10);
+  EvaluationHooks hooks;
+  hooks.stop_requested = [&] { return evaluator.stop; };
+  hooks.on_idle = [&] { return evaluator.stop ? IdleAction::kStop : IdleAction::kContinue; };
+
+  const EvaluationOutcome outcome = dispatcher.evaluate_stream(stream, 1, 0, hooks);
+
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_EQ(outcome.evaluated, 3);
+  EXPECT_EQ(outcome.attempts_failed, 0);
+  EXPECT_EQ(stream.failed(), 0);
+  EXPECT_FALSE(stream.population().evaluated(3));
+  EXPECT_EQ(common::cancellation_check_interval(), 0) << "the check outlived the call";
+}
+
 INSTANTIATE_TEST_SUITE_P(Workers, DispatcherAtWorkerCounts,
                          ::testing::Values(Shape{1, {0, 2}}, Shape{2, {0, 2}},
                                            Shape{4, {0, 2}},    // automatic batches
