@@ -41,6 +41,9 @@ namespace {
 
 using evo::common::Tag;
 
+// After a stop, how long a rank may take to shut MPI down before it simply exits.
+constexpr double kStopShutdownSeconds = 0.25;
+
 struct RunArguments {
   std::string config_path;
   std::vector<std::string> overrides;
@@ -187,7 +190,15 @@ int run_command(int argc, char** argv, const RunArguments& arguments) {
   // Every rank, so that a forwarded SIGTERM does not kill a worker while the master writes
   // its checkpoint.
   evo::common::install_signal_handlers();
-  return transport->rank() == 0 ? run_as_master(*transport, arguments) : run_as_worker(*transport);
+  const int exit_code =
+      transport->rank() == 0 ? run_as_master(*transport, arguments) : run_as_worker(*transport);
+  if (exit_code == evo::common::kExitRequeue) {
+    // Stopped: the checkpoint is durable and the workers told. Shutting MPI down takes tens
+    // of milliseconds, unless mpirun is tearing the job down after a SIGTERM: then it no
+    // longer answers MPI_Finalize, and the ranks would wait there for its SIGKILL.
+    evo::common::exit_if_still_running_after(kStopShutdownSeconds, exit_code);
+  }
+  return exit_code;
 }
 
 // `--genes N|all`: how many genes of each genome inspect shows; nullopt for anything else.

@@ -13,26 +13,31 @@ using Clock = std::chrono::steady_clock;
 std::function<bool()> g_check;
 bool g_requested = false;
 Clock::time_point g_next_check{};
-
-const Clock::duration kInterval = std::chrono::duration_cast<Clock::duration>(
+double g_interval_seconds = kCancellationCheckSeconds;
+Clock::duration g_interval = std::chrono::duration_cast<Clock::duration>(
     std::chrono::duration<double>(kCancellationCheckSeconds));
 
 }  // namespace
 
-void set_cancellation_check(std::function<bool()> check) {
+void set_cancellation_check(std::function<bool()> check, double interval_seconds) {
   g_check = std::move(check);
   g_requested = false;
   g_next_check = Clock::time_point{};
+  g_interval_seconds = interval_seconds;
+  g_interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_seconds));
 }
 
 bool cancellation_requested() {
   if (g_requested || !g_check) return g_requested;
   const Clock::time_point now = Clock::now();
   if (now < g_next_check) return false;
-  g_next_check = now + kInterval;
+  g_next_check = now + g_interval;
   g_requested = g_check();
   return g_requested;
 }
+
+double cancellation_check_interval() { return g_check ? g_interval_seconds : 0; }
 
 bool sleep_unless_cancelled(double seconds) {
   const Clock::time_point until =
@@ -46,7 +51,7 @@ bool sleep_unless_cancelled(double seconds) {
     if (cancellation_requested()) return false;
     const Clock::time_point now = Clock::now();
     if (now >= until) return true;
-    std::this_thread::sleep_until(std::min(until, now + kInterval));
+    std::this_thread::sleep_until(std::min(until, now + g_interval));
   }
 }
 

@@ -60,6 +60,9 @@ struct CheckpointState {
   Population in_progress;
   std::int64_t in_progress_generation = 0;
   std::int64_t in_progress_evaluations = 0;  // evaluations that generation needs in all
+  // Of those already done, how many were given the failure fitness: with the rest of the
+  // generation they decide dispatch.max_failure_share. Stored only when > 0.
+  std::int64_t in_progress_failed = 0;
 };
 
 // Writes `path` durably: build the file image in memory, checksum it, write to

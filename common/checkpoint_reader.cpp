@@ -148,6 +148,9 @@ class ImageReader : public Hdf5Site {
           read_int_attribute(in_progress.get(), "/in_progress", "evaluations_needed");
       state.in_progress_generation =
           read_int_attribute(in_progress.get(), "/in_progress", "generation");
+      if (attribute_exists(in_progress.get(), "/in_progress", "failed")) {
+        state.in_progress_failed = read_int_attribute(in_progress.get(), "/in_progress", "failed");
+      }
     }
     state.logbook = read_logbook();
     state.rng = read_rng(state.ranks);

@@ -104,7 +104,7 @@ std::vector<std::string_view> attributes_allowed(std::string_view path) {
     return {kCheckpointRootAttributes.begin(), kCheckpointRootAttributes.end()};
   }
   if (path == "/in_progress") {
-    return {"dimension", "objectives", "evaluations_needed", "generation"};
+    return {"dimension", "objectives", "evaluations_needed", "generation", "failed"};
   }
   if (path == "/population" || path == "/hall_of_fame") return {"dimension", "objectives"};
   if (path == "/logbook") return {"columns"};

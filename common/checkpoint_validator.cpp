@@ -39,9 +39,12 @@ class StateValidator {
     config_ = parse_own_config();
     check_header();
     check_logbook_and_counts();
-    check_population(state_.population, "/population", /*evaluated=*/true);
-    check_population(state_.hall_of_fame, "/hall_of_fame", /*evaluated=*/true);
-    check_population(state_.in_progress, "/in_progress", /*evaluated=*/false);
+    // Stopped while the initial population was evaluated, the algorithm had no population
+    // (nor a hall of fame) yet: those are empty and have no shape either.
+    const bool initial = state_.logbook.rows.empty();
+    check_population(state_.population, "/population", /*evaluated=*/true, initial);
+    check_population(state_.hall_of_fame, "/hall_of_fame", /*evaluated=*/true, initial);
+    check_population(state_.in_progress, "/in_progress", /*evaluated=*/false, true);
     check_in_progress();
     check_rng();
     check_algorithm();
@@ -165,12 +168,12 @@ class StateValidator {
     }
   }
 
-  void check_population(const Population& population, std::string_view where,
-                        bool evaluated) const {
+  // `may_be_shapeless`: when empty it may keep either the run's shape or none (0 x 1).
+  void check_population(const Population& population, std::string_view where, bool evaluated,
+                        bool may_be_shapeless) const {
     const auto objectives = static_cast<std::size_t>(objective_count(config_));
     const auto dimension = static_cast<std::size_t>(config_.problem.dimension);
-    // An empty generation in progress keeps either the run's shape or none (0 x 1).
-    if (!evaluated && population.size() == 0 && population.dimension == 0 &&
+    if (may_be_shapeless && population.size() == 0 && population.dimension == 0 &&
         population.objectives == 1) {
       return;
     }
@@ -218,6 +221,13 @@ class StateValidator {
     const std::int64_t needed = state_.in_progress_evaluations;
     if (needed < 0 || static_cast<std::size_t>(needed) > size) {
       invalid("/in_progress evaluations_needed = {} for {} candidates", needed, size);
+    }
+    std::int64_t unevaluated = 0;
+    for (std::size_t i = 0; i < size; ++i) unevaluated += state_.in_progress.evaluated(i) ? 0 : 1;
+    const std::int64_t failed = state_.in_progress_failed;
+    if (failed < 0 || failed > std::max<std::int64_t>(needed - unevaluated, 0)) {
+      invalid("/in_progress failed = {} for {} evaluations done", failed,
+              std::max<std::int64_t>(needed - unevaluated, 0));
     }
     const bool initial = state_.logbook.rows.empty();
     const std::int64_t next = initial ? 0 : state_.generation + 1;

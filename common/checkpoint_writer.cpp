@@ -264,6 +264,11 @@ class ImageBuilder : public Hdf5Site {
                       H5T_NATIVE_INT64, &state.in_progress_evaluations);
       write_attribute(in_progress.get(), "/in_progress", "generation", H5T_STD_I64LE,
                       H5T_NATIVE_INT64, &state.in_progress_generation);
+      // Only when there are some: checkpoints without failures stay as they were.
+      if (state.in_progress_failed > 0) {
+        write_attribute(in_progress.get(), "/in_progress", "failed", H5T_STD_I64LE,
+                        H5T_NATIVE_INT64, &state.in_progress_failed);
+      }
     }
     write_logbook(r, state.logbook);
     write_rng(r, state.rng);

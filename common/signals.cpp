@@ -1,6 +1,10 @@
 #include "common/signals.hpp"
 
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cmath>
 #include <csignal>
 
 namespace evo::common {
@@ -12,6 +16,9 @@ std::atomic<bool> g_checkpoint_request{false};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_signal(int signal_number) { simulate_signal(signal_number); }
+
+std::atomic<int> g_exit_code{0};
+extern "C" void on_exit_timer(int /*signal_number*/) { ::_exit(g_exit_code.load()); }
 
 }  // namespace
 
@@ -33,6 +40,20 @@ void install_signal_handlers() {
 }
 
 int stop_signal() { return g_stop_signal.load(); }
+
+void exit_if_still_running_after(double seconds, int exit_code) {
+  g_exit_code.store(exit_code);
+  struct sigaction action {};
+  action.sa_handler = on_exit_timer;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGALRM, &action, nullptr);
+  itimerval timer{};
+  const double whole = std::floor(seconds);
+  timer.it_value.tv_sec = static_cast<time_t>(whole);
+  timer.it_value.tv_usec = static_cast<suseconds_t>((seconds - whole) * 1e6);
+  if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0) timer.it_value.tv_usec = 1;
+  setitimer(ITIMER_REAL, &timer, nullptr);
+}
 
 bool take_checkpoint_request() { return g_checkpoint_request.exchange(false); }
 

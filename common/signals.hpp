@@ -20,4 +20,10 @@ bool take_checkpoint_request();
 // For tests: as if the signal had arrived.
 void simulate_signal(int signal_number);
 
+// Ends the process with `exit_code` (_exit: nothing more runs) if it is still alive
+// `seconds` from now. For the shutdown after a stop, whose work is done and durable: under
+// mpirun a SIGTERM puts the launcher in its teardown, where it no longer answers
+// MPI_Finalize, and the ranks would otherwise wait in it for the SIGKILL.
+void exit_if_still_running_after(double seconds, int exit_code);
+
 }  // namespace evo::common

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/cancellation.hpp"
 #include "common/error.hpp"
 
 namespace evo::master {
@@ -27,6 +28,11 @@ constexpr int kRampBatches = 16;
 // How often on_idle runs while no result arrives: signals are answered within this.
 constexpr double kIdlePollSeconds = 0.02;
 
+// With a single rank, how often a waiting evaluation (a built-in delay, an external
+// program) asks whether the run must stop: a signal is answered within this, and a program
+// that runs for hours costs 20 wake-ups a second.
+constexpr double kLocalStopCheckSeconds = 0.05;
+
 // Lines of the failure report kept for the stop message.
 constexpr std::size_t kReportedFailures = 5;
 
@@ -38,6 +44,36 @@ std::size_t largest_batch(std::size_t dimension) {
   const std::size_t task_bytes = sizeof(common::TaskRun) + 2 * dimension * sizeof(double);
   return std::max<std::size_t>(kMaxBatchBytes / task_bytes, 1);
 }
+
+namespace {
+
+// In-process evaluation: the run's stop check is the cancellation check while it lasts.
+class LocalCancellation {
+ public:
+  explicit LocalCancellation(const std::function<bool()>& stop_requested)
+      : installed_(static_cast<bool>(stop_requested)), check_(stop_requested) {
+    if (installed_) common::set_cancellation_check(check_, kLocalStopCheckSeconds);
+  }
+  ~LocalCancellation() {
+    if (installed_) common::set_cancellation_check({});
+  }
+  LocalCancellation(const LocalCancellation&) = delete;
+  LocalCancellation& operator=(const LocalCancellation&) = delete;
+  // Whether an evaluation that came back with `status` was given up on for a stop.
+  static bool abandoned(common::EvalStatus status) {
+    return status != common::EvalStatus::kOk && common::cancellation_requested();
+  }
+  // After an abandoned evaluation: the next one runs unless the stop is still wanted.
+  void rearm() {
+    if (installed_) common::set_cancellation_check(check_, kLocalStopCheckSeconds);
+  }
+
+ private:
+  bool installed_;
+  std::function<bool()> check_;
+};
+
+}  // namespace
 
 Dispatcher::Dispatcher(common::Transport& transport, common::Evaluator* local_evaluator,
                        const common::DispatchConfig& settings, const FailurePolicy& policy)
@@ -217,25 +253,35 @@ bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std
   return false;
 }
 
-void Dispatcher::check_failure_share(const EvaluationOutcome& outcome) const {
-  if (outcome.evaluated == 0 || outcome.given_failure_fitness == 0) return;
-  const double share =
-      static_cast<double>(outcome.given_failure_fitness) / static_cast<double>(outcome.evaluated);
+void Dispatcher::check_failure_share(const EvaluationOutcome& outcome,
+                                     const EarlierResults& earlier) const {
+  const std::int64_t evaluated = earlier.evaluated + outcome.evaluated;
+  const std::int64_t failed = earlier.failed + outcome.given_failure_fitness;
+  if (evaluated == 0 || failed == 0) return;
+  const double share = static_cast<double>(failed) / static_cast<double>(evaluated);
   if (share <= policy_.max_failure_share) return;
   std::string report;
   for (const auto& line : failure_report_) report += "\n  " + line;
+  const std::string before =
+      earlier.evaluated == 0
+          ? std::string()
+          : fmt::format("; {} of them among the {} taken from a checkpoint or the journal",
+                        earlier.failed, earlier.evaluated);
   throw common::EvaluationError(fmt::format(
       "{} of {} evaluations in generation {} failed after {} retries ({:.0f}% > "
-      "dispatch.max_failure_share = {:.0f}%): stopping rather than optimising failures. "
+      "dispatch.max_failure_share = {:.0f}%{}): stopping rather than optimising failures. "
       "First failures:{}",
-      outcome.given_failure_fitness, outcome.evaluated, generation_, policy_.retries, share * 100,
-      policy_.max_failure_share * 100, report));
+      failed, evaluated, generation_, policy_.retries, share * 100, policy_.max_failure_share * 100,
+      before, report.empty() ? " (none in this launch)" : report));
 }
 
 EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint64_t seed, int job,
-                                       std::uint64_t generation, const EvaluationHooks& hooks) {
+                                       std::uint64_t generation, const EvaluationHooks& hooks,
+                                       const EarlierResults& earlier) {
   begin_round(generation);
-  if (transport_.size() == 1) return evaluate_locally(population, seed, job, generation, hooks);
+  if (transport_.size() == 1) {
+    return evaluate_locally(population, seed, job, generation, hooks, earlier);
+  }
   discard_abandoned();
 
   std::vector<std::size_t>& pending = pending_;
@@ -312,37 +358,51 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   }
   outcome.attempts_failed = attempts_failed_;
   outcome.given_failure_fitness = given_failure_fitness_;
-  if (!outcome.stopped) check_failure_share(outcome);
+  if (!outcome.stopped) check_failure_share(outcome, earlier);
   return outcome;
 }
 
 EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, std::uint64_t seed,
                                                int job, std::uint64_t generation,
-                                               const EvaluationHooks& hooks) {
+                                               const EvaluationHooks& hooks,
+                                               const EarlierResults& earlier) {
   EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
   DispatchClock clock(*this);
-  for (std::size_t i = 0; i < population.size(); ++i) {
-    if (population.evaluated(i)) continue;
+  LocalCancellation cancellation(hooks.stop_requested);
+  for (std::size_t i = 0; i < population.size();) {
+    if (population.evaluated(i)) {
+      ++i;
+      continue;
+    }
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
       result.stopped = true;
       break;
     }
     const common::EvalContext context{seed, job, generation, i};
+    bool abandoned = false;
     for (;;) {
       const common::EvalOutcome outcome = common::evaluate_guarded(
           *local_evaluator_, population.genome(i), context, population.fitness_of(i));
-      if (outcome.status == common::EvalStatus::kOk ||
+      abandoned = LocalCancellation::abandoned(outcome.status);
+      if (abandoned || outcome.status == common::EvalStatus::kOk ||
           !handle_failure(population, i, 0, static_cast<std::uint8_t>(outcome.status),
                           outcome.detail)) {
         break;
       }
+    }
+    if (abandoned) {
+      // Not a failure: on_idle now checkpoints it unevaluated and stops.
+      population.invalidate(i);
+      cancellation.rearm();
+      continue;
     }
     ++result.evaluated;
     if (hooks.on_results) {
       const std::uint64_t index = i;
       hooks.on_results(std::span(&index, 1));
     }
+    ++i;
   }
   // Attempts, as workers count them: retried ones too.
   stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
@@ -350,7 +410,7 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;
   result.given_failure_fitness = given_failure_fitness_;
-  if (!result.stopped) check_failure_share(result);
+  if (!result.stopped) check_failure_share(result, earlier);
   return result;
 }
 
@@ -491,13 +551,16 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
   EvaluationOutcome result;
   const auto start = std::chrono::steady_clock::now();
   DispatchClock clock(*this);
+  LocalCancellation cancellation(hooks.stop_requested);
   std::vector<double> fitness;
+  std::optional<std::uint64_t> abandoned;  // drawn, given up on for a stop: still in flight
   while (!stream.finished()) {
     if (hooks.on_idle && hooks.on_idle() == IdleAction::kStop) {
       result.stopped = true;
       break;
     }
-    const std::optional<std::uint64_t> id = stream.next_task();
+    const std::optional<std::uint64_t> id = abandoned ? abandoned : stream.next_task();
+    abandoned.reset();
     if (!id)
       throw common::Error("steady state: no task to evaluate, yet the stream is not finished");
     const common::EvalContext context{seed, job, stream.generation_of(*id), *id};
@@ -506,6 +569,10 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
     for (int attempt = 1;; ++attempt) {
       const common::EvalOutcome outcome =
           common::evaluate_guarded(*local_evaluator_, stream.genome(*id), context, fitness);
+      if (LocalCancellation::abandoned(outcome.status)) {
+        abandoned = id;
+        break;
+      }
       if (outcome.status == common::EvalStatus::kOk) break;
       const std::string what =
           fmt::format("individual {} ({}, rank 0, attempt {}): {}", *id,
@@ -515,6 +582,11 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
         failed_for_good = true;
         break;
       }
+    }
+    if (abandoned) {
+      // Not a failure: on_idle now checkpoints it as in flight and stops.
+      cancellation.rearm();
+      continue;
     }
     stream.complete(*id, fitness, failed_for_good);
     ++result.evaluated;

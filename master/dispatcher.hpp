@@ -44,6 +44,10 @@ struct EvaluationHooks {
   // Polled after every result and at least every few milliseconds while waiting; may
   // write a checkpoint of the partly evaluated population. kStop abandons the rest.
   std::function<IdleAction()> on_idle;
+  // Whether on_idle would stop now; cheap, no side effects. With a single rank it lets the
+  // evaluation in progress be abandoned (the restart computes it again), as workers abandon
+  // theirs when the master stops them.
+  std::function<bool()> stop_requested;
 };
 
 // What happens to an evaluation that fails (exception, non-zero exit, timeout, garbage...).
@@ -51,6 +55,15 @@ struct FailurePolicy {
   int retries = 2;                 // further attempts, on another worker when there is one
   double failure_fitness = 1e300;  // every objective of an individual that failed them all
   double max_failure_share = 0.5;  // above this share of a call's evaluations, stop the run
+};
+
+// Evaluations of a generation settled before the evaluate() call that completes it: taken
+// from a mid-generation checkpoint or from the evaluation journal after a restart. They
+// count in max_failure_share exactly like the call's own, so that a relaunch decides as
+// the uninterrupted run did.
+struct EarlierResults {
+  std::int64_t evaluated = 0;
+  std::int64_t failed = 0;  // of those, individuals given the failure fitness
 };
 
 struct EvaluationOutcome {
@@ -88,9 +101,14 @@ class Dispatcher {
   // Evaluates every member of `population` with NaN fitness; writes fitness in place. A
   // failed evaluation is retried, then given the failure fitness (deterministic, so a
   // resumed run stays identical); throws EvaluationError, with a report, when more than
-  // max_failure_share of the evaluations fail for good.
+  // max_failure_share of the generation's evaluations (`earlier` and this call's) fail for
+  // good.
   EvaluationOutcome evaluate(common::Population& population, std::uint64_t seed, int job,
-                             std::uint64_t generation, const EvaluationHooks& hooks = {});
+                             std::uint64_t generation, const EvaluationHooks& hooks = {},
+                             const EarlierResults& earlier = {});
+  // Individuals of the evaluate() call in progress (or the last one) given the failure
+  // fitness so far: what a mid-generation checkpoint records.
+  std::int64_t given_failure_fitness() const { return given_failure_fitness_; }
 
   // Runs `stream` until it is finished (or on_idle asks to stop), keeping every worker's
   // queue full: as soon as a result comes back, the worker gets new tasks. Failures are
@@ -135,7 +153,8 @@ class Dispatcher {
   };
 
   EvaluationOutcome evaluate_locally(common::Population& population, std::uint64_t seed, int job,
-                                     std::uint64_t generation, const EvaluationHooks& hooks);
+                                     std::uint64_t generation, const EvaluationHooks& hooks,
+                                     const EarlierResults& earlier);
   // For `remaining` tasks of `dimension` genes; `sent_before` = batches this worker got in
   // this call.
   std::size_t batch_size(std::size_t remaining, int sent_before, std::size_t dimension) const;
@@ -157,7 +176,8 @@ class Dispatcher {
   static void check_result_message(const common::Message& message);
   EvaluationOutcome evaluate_stream_locally(TaskStream& stream, std::uint64_t seed, int job,
                                             const EvaluationHooks& hooks);
-  void check_failure_share(const EvaluationOutcome& outcome) const;
+  // The one failure policy of a generation: its evaluations settled earlier and in this call.
+  void check_failure_share(const EvaluationOutcome& outcome, const EarlierResults& earlier) const;
 
   common::Transport& transport_;
   common::Evaluator* local_evaluator_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -94,6 +95,7 @@ class JobRun {
     if (steady_) return run_steady_state(std::move(checkpoint));
     std::optional<common::Population> in_progress;
     std::int64_t in_progress_evaluations = 0;
+    std::int64_t in_progress_failed = 0;
     std::int64_t first = 0;  // the first generation this launch evaluates
     if (checkpoint) {
       restore(*checkpoint);
@@ -101,6 +103,7 @@ class JobRun {
       if (checkpoint->in_progress.size() > 0) {
         in_progress = std::move(checkpoint->in_progress);
         in_progress_evaluations = checkpoint->in_progress_evaluations;
+        in_progress_failed = checkpoint->in_progress_failed;
         first = checkpoint->in_progress_generation;
       }
     } else {
@@ -122,9 +125,11 @@ class JobRun {
       if (!stop_reason().empty()) return stop_between_generations();
       common::Population candidates;
       std::int64_t needed = 0;
+      std::int64_t failed_before = 0;  // of the evaluations done before this launch
       if (in_progress) {
         candidates = std::move(*in_progress);
         needed = in_progress_evaluations;
+        failed_before = in_progress_failed;
         in_progress.reset();
       } else {
         const auto breeding = Clock::now();
@@ -134,7 +139,7 @@ class JobRun {
         offspring_guard_.check(candidates, gen);
         needed = unevaluated_count(candidates);
       }
-      if (!step(std::move(candidates), gen, needed)) return common::kExitRequeue;
+      if (!step(std::move(candidates), gen, needed, failed_before)) return common::kExitRequeue;
       if (const auto ended = algorithm_->termination()) {
         // The algorithm cannot go on: the job ends here, as if run.generations were reached.
         job_stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
@@ -153,6 +158,22 @@ class JobRun {
 
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
+
+  // Counted on the population, not on this launch's outcomes, so that a generation resumed
+  // from a mid-generation checkpoint logs the same number.
+  std::int64_t holding_failure_fitness(const common::Population& population) const {
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i < population.size(); ++i) {
+      count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
+    }
+    return count;
+  }
+  // Every objective: what the dispatcher writes for an individual that failed for good.
+  bool holds_failure_fitness(const common::Population& population, std::size_t i) const {
+    return std::ranges::all_of(population.fitness_of(i), [this](double value) {
+      return value == config_.dispatch.failure_fitness;
+    });
+  }
 
   static std::int64_t unevaluated_count(const common::Population& population) {
     std::int64_t count = 0;
@@ -220,9 +241,12 @@ class JobRun {
     }
   }
 
-  // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs.
-  // Returns false when a signal stopped it (after a checkpoint of the partial generation).
-  bool step(common::Population candidates, std::int64_t gen, std::int64_t needed) {
+  // Evaluates `candidates` as generation `gen`, hands them to the algorithm, logs. Of its
+  // `needed` evaluations, those already done (a mid-generation checkpoint) include
+  // `failed_before` given the failure fitness. Returns false when a signal stopped it
+  // (after a checkpoint of the partial generation).
+  bool step(common::Population candidates, std::int64_t gen, std::int64_t needed,
+            std::int64_t failed_before) {
     common::note_activity("evaluating and selecting generation {} of job {}", gen, job_);
     const auto start = Clock::now();
     // Evaluations finished before a kill -9 are in the journal; never compute them twice.
@@ -231,19 +255,23 @@ class JobRun {
     // earlier launch died in it). Reading the whole journal every generation cost
     // cheap-fitness runs ~10% of their time.
     const auto missing = static_cast<std::size_t>(unevaluated_count(candidates));
-    const std::size_t recovered =
-        journal_done_ ? 0
-                      : common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
-    journal_done_ = recovered < missing;
-    if (recovered > 0) {
-      spdlog::info("recovered {} finished evaluations of generation {} from the journal", recovered,
-                   gen);
+    // Whatever was settled before this launch counts in the generation's failure share as
+    // if evaluated now: a relaunch stops (or goes on) exactly where the uninterrupted run did.
+    EarlierResults earlier{needed - static_cast<std::int64_t>(missing), failed_before};
+    if (!journal_done_) {
+      const std::size_t recovered = recover_from_journal(candidates, gen, earlier);
+      journal_done_ = recovered < missing;
+      if (recovered > 0) {
+        spdlog::info("recovered {} finished evaluations of generation {} from the journal",
+                     recovered, gen);
+      }
     }
     journal_.begin_generation(job_, gen, candidates);
 
     candidates_ = &candidates;
     candidates_generation_ = gen;
     candidates_needed_ = needed;
+    candidates_earlier_ = earlier;
     EvaluationHooks hooks;
     hooks.on_results = [&](std::span<const std::uint64_t> indices) {
       journal_.append(indices, candidates);
@@ -252,8 +280,9 @@ class JobRun {
       journal_.flush_if_due();
       return on_idle();
     };
-    const EvaluationOutcome outcome = dispatcher_.evaluate(candidates, config_.run.seed, job_,
-                                                           static_cast<std::uint64_t>(gen), hooks);
+    hooks.stop_requested = [this] { return must_stop(); };
+    const EvaluationOutcome outcome = dispatcher_.evaluate(
+        candidates, config_.run.seed, job_, static_cast<std::uint64_t>(gen), hooks, earlier);
     journal_.flush();  // every result of the generation, before the algorithm moves on
     candidates_ = nullptr;
     if (outcome.stopped) return false;
@@ -274,6 +303,25 @@ class JobRun {
     evaluated_ += outcome.evaluated;
     record(row, outcome.evaluated);
     return true;
+  }
+
+  // Fills in members of `candidates` from the journal; the ones it fills are added to
+  // `earlier`, those holding the failure fitness as failed (the journal keeps fitness only;
+  // the failure fitness is what the dispatcher gives an individual that failed for good).
+  std::size_t recover_from_journal(common::Population& candidates, std::int64_t gen,
+                                   EarlierResults& earlier) const {
+    std::vector<std::size_t> unevaluated;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (!candidates.evaluated(i)) unevaluated.push_back(i);
+    }
+    const std::size_t recovered =
+        common::EvaluationJournal::recover(journal_.file(), job_, gen, candidates);
+    if (recovered == 0) return 0;
+    earlier.evaluated += static_cast<std::int64_t>(recovered);
+    for (const std::size_t i : unevaluated) {
+      if (candidates.evaluated(i) && holds_failure_fitness(candidates, i)) ++earlier.failed;
+    }
+    return recovered;
   }
 
   // While a generation is being evaluated: answer signals and time triggers at once,
@@ -309,6 +357,8 @@ class JobRun {
     return common::kExitRequeue;
   }
 
+  // Whether stop_reason() is not empty, without making the text.
+  bool must_stop() { return common::stop_signal() != 0 || walltime_.must_stop(Clock::now()); }
   // Why the launch must end now (a signal, or the wall-time limit ahead), or "".
   std::string stop_reason() {
     if (const int signal_number = common::stop_signal(); signal_number != 0) {
@@ -379,6 +429,7 @@ class JobRun {
       state.in_progress = *candidates_;
       state.in_progress_generation = candidates_generation_;
       state.in_progress_evaluations = candidates_needed_;
+      state.in_progress_failed = candidates_earlier_.failed + dispatcher_.given_failure_fitness();
       partial =
           fmt::format(", generation {} in progress: {} of {} evaluated", candidates_generation_,
                       candidates_needed_ - unevaluated_count(*candidates_), candidates_needed_);
@@ -447,6 +498,7 @@ class JobRun {
     });
     EvaluationHooks hooks;
     hooks.on_idle = [this] { return on_idle(); };
+    hooks.stop_requested = [this] { return must_stop(); };
     const EvaluationOutcome outcome =
         dispatcher_.evaluate_stream(stream, config_.run.seed, job_, hooks);
     if (outcome.stopped) return common::kExitRequeue;
@@ -584,6 +636,7 @@ class JobRun {
   const common::Population* candidates_ = nullptr;
   std::int64_t candidates_generation_ = 0;
   std::int64_t candidates_needed_ = 0;
+  EarlierResults candidates_earlier_;  // its evaluations settled before the dispatcher's call
 };
 
 }  // namespace

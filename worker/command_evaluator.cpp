@@ -185,8 +185,9 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
   std::optional<Clock::time_point> exited_at;
   std::size_t input_offset = 0;
   std::array<char, 65536> buffer{};
+  const double check_interval = common::cancellation_check_interval();
   const auto cancellation_tick =
-      std::chrono::duration_cast<Clock::duration>(Seconds(common::kCancellationCheckSeconds));
+      std::chrono::duration_cast<Clock::duration>(Seconds(check_interval));
 
   for (;;) {
     Clock::time_point now = Clock::now();
@@ -217,9 +218,13 @@ RunResult run_program(const std::vector<std::string>& argv, char* const* env,
       }
     }
 
-    // Woken at least every cancellation tick, so that a stop never waits for the program.
-    std::optional<Clock::time_point> wake = now + cancellation_tick;
-    const auto earliest = [&](Clock::time_point t) { wake = std::min(*wake, t); };
+    // Woken at least every cancellation tick when a stop can come (on a worker it comes as
+    // an MPI message, which no descriptor announces), so that a stop never waits for the
+    // program; otherwise only by the program (its pipes, the guard's socket) or its own
+    // deadlines.
+    std::optional<Clock::time_point> wake;
+    if (check_interval > 0) wake = now + cancellation_tick;
+    const auto earliest = [&](Clock::time_point t) { wake = wake ? std::min(*wake, t) : t; };
     if (exited_at) {
       earliest(*exited_at + std::chrono::duration_cast<Clock::duration>(kDrainAfterExit));
     } else {

@@ -96,6 +96,7 @@ CheckpointState make_state(int ranks) {
   state.in_progress.invalidate(5);
   state.in_progress_evaluations = 6;
   state.in_progress_generation = 13;
+  state.in_progress_failed = 2;  // of the 4 evaluations done
 
   for (int g = 0; g < 5; ++g) {
     LogRecord row;
@@ -164,6 +165,7 @@ void expect_state_eq(const CheckpointState& actual, const CheckpointState& expec
   EXPECT_EQ(actual.stop_reason, expected.stop_reason);
   EXPECT_EQ(actual.in_progress_evaluations, expected.in_progress_evaluations);
   EXPECT_EQ(actual.in_progress_generation, expected.in_progress_generation);
+  EXPECT_EQ(actual.in_progress_failed, expected.in_progress_failed);
   {
     SCOPED_TRACE("population");
     expect_population_eq(actual.population, expected.population);
@@ -378,6 +380,26 @@ TEST_F(CheckpointTest, StopReasonMustNameGenerationsOrTheAlgorithmInAFinalCheckp
               HasSubstr("expected 'generations' or 'simple:"));
   EXPECT_THAT(verdict(true, 7, "simple:").reason, HasSubstr("stop_reason"));
   EXPECT_THAT(verdict(true, 7, "simple:Bad Name").reason, HasSubstr("stop_reason"));
+}
+
+// A stop while the initial population is evaluated: the algorithm has no population and
+// no hall of fame yet (empty, shapeless), only the candidates in progress.
+TEST_F(CheckpointTest, VerifyAcceptsAStopDuringTheInitialPopulation) {
+  const fs::path path = dir_ / "ckpt.h5";
+  CheckpointState state = make_valid_checkpoint_state(0, 0, 3);
+  state.in_progress = state.population;
+  state.in_progress.invalidate(2);
+  state.in_progress.invalidate(3);
+  state.in_progress_evaluations = 4;
+  state.in_progress_generation = 0;
+  state.population = Population();
+  state.hall_of_fame = Population();
+  state.logbook.rows.clear();
+  state.evaluations = 2;
+  state.algorithm.integers["population_size"] = {0};  // what SimpleGa saves before it began
+  write_checkpoint(path, state);
+  const VerifyResult result = verify_checkpoint(path);
+  EXPECT_TRUE(result.intact) << result.reason;
 }
 
 TEST_F(CheckpointTest, RejectsTruncatedFiles) {

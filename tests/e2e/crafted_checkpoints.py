@@ -368,6 +368,11 @@ def _(f, ctx):
     set_attr(f["in_progress"], "evaluations_needed", 5)
 
 
+@case("in-progress-failed-more-than-done", "/in_progress failed")
+def _(f, ctx):
+    set_attr(f["in_progress"], "failed", 3, dtype="<i8")
+
+
 @case("in-progress-empty-generation-minus-3", "/in_progress")
 def _(f, ctx):
     set_attr(f["in_progress"], "generation", -3)

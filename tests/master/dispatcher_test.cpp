@@ -12,13 +12,16 @@
 #include <ostream>
 #include <set>
 
+#include "common/cancellation.hpp"
 #include "common/error.hpp"
+#include "common/loopback_transport.hpp"
 #include "common/rng.hpp"
 #include "tests/master/loopback_cluster.hpp"
 
 namespace evo::master {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -123,6 +126,35 @@ TEST_P(DispatcherAtWorkerCounts, StopsTheRunAboveTheFailureShare) {
               ThrowsMessage<common::EvaluationError>(HasSubstr("garbage")));
 }
 
+// A relaunch completes a generation whose first half came from the journal: the share is
+// of the whole generation, as in the run that was never interrupted.
+TEST_P(DispatcherAtWorkerCounts, CountsEarlierResultsInTheFailureShare) {
+  test::LoopbackCluster cluster(
+      GetParam().workers, [](int, std::uint64_t, std::uint64_t index, int) {
+        return index % 10 < 4 ? std::optional(common::EvalStatus::kGarbage) : std::nullopt;
+      });
+  Dispatcher dispatcher(cluster.master(), nullptr, GetParam().settings,
+                        FailurePolicy{0, 1e300, 0.5});
+  common::Population population = random_population(40, 8);  // 40% of these fail
+  EXPECT_NO_THROW(dispatcher.evaluate(population, 1, 0, 4, {}, EarlierResults{40, 20}));
+  common::Population again = random_population(40, 8);
+  EXPECT_THAT(
+      [&] {
+        dispatcher.evaluate(again, 1, 0, 4, {}, EarlierResults{40, 30});
+      },
+      ThrowsMessage<common::EvaluationError>(
+          AllOf(HasSubstr("46 of 80 evaluations in generation 4"),
+                HasSubstr("30 of them among the 40 taken from a checkpoint or the journal"))));
+  // Everything came from the journal: nothing is dispatched, the policy still applies.
+  common::Population done = random_population(4, 8);
+  for (std::size_t i = 0; i < done.size(); ++i) done.fitness_of(i)[0] = 1e300;
+  EXPECT_THAT(
+      [&] {
+        dispatcher.evaluate(done, 1, 0, 4, {}, EarlierResults{4, 3});
+      },
+      ThrowsMessage<common::EvaluationError>(HasSubstr("3 of 4 evaluations")));
+}
+
 // A stream of `count` tasks handed out one at a time, as steady-state algorithms do.
 class SphereStream : public TaskStream {
  public:
@@ -212,6 +244,74 @@ TEST_P(DispatcherAtWorkerCounts, AWorkersErrorReportEndsTheCallNamingTheRank) {
   common::Population population = random_population(100, 11);
   EXPECT_THAT([&] { dispatcher.evaluate(population, 1, 0, 0); },
               ThrowsMessage<common::Error>(HasSubstr("rank 1")));
+}
+
+// A single rank's evaluator that waits as an emulated simulation does (interruptibly), and
+// raises the stop after `evaluations_before_stop` evaluations, as a signal would.
+class SlowLocalEvaluator : public common::Evaluator {
+ public:
+  explicit SlowLocalEvaluator(int evaluations_before_stop) : left_(evaluations_before_stop) {}
+  int objectives() const override { return 1; }
+  common::EvalOutcome evaluate(std::span<const double> genome, const common::EvalContext&,
+                               std::span<double> fitness) override {
+    if (left_-- == 0) stop = true;
+    if (!common::sleep_unless_cancelled(stop ? 60 : 0)) {
+      return {common::EvalStatus::kFailed, common::kAbandonedDetail};
+    }
+    fitness[0] = test::sphere(genome);
+    return {};
+  }
+  bool stop = false;
+
+ private:
+  int left_;
+};
+
+// With one rank the master evaluates itself: a stop gives up the evaluation in progress
+// (no 60 s wait), which is neither a failure nor a result, and on_idle then stops the call.
+TEST(DispatcherAlone, AStopAbandonsTheEvaluationInProgress) {
+  common::LoopbackNetwork network(1);
+  SlowLocalEvaluator evaluator(3);
+  Dispatcher dispatcher(network.endpoint(0), &evaluator, {}, FailurePolicy{2, 1e300, 0.5});
+  common::Population population = random_population(10, 12);
+  std::vector<std::uint64_t> results;
+  EvaluationHooks hooks;
+  hooks.on_results = [&](std::span<const std::uint64_t> indices) {
+    results.insert(results.end(), indices.begin(), indices.end());
+  };
+  hooks.stop_requested = [&] { return evaluator.stop; };
+  hooks.on_idle = [&] { return evaluator.stop ? IdleAction::kStop : IdleAction::kContinue; };
+
+  const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0, hooks);
+
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_EQ(outcome.evaluated, 3);
+  EXPECT_EQ(outcome.attempts_failed, 0);
+  EXPECT_EQ(outcome.given_failure_fitness, 0);
+  EXPECT_EQ(results, (std::vector<std::uint64_t>{0, 1, 2}));
+  for (std::size_t i = 3; i < population.size(); ++i) EXPECT_FALSE(population.evaluated(i)) << i;
+  EXPECT_EQ(common::cancellation_check_interval(), 0) << "the check outlived the call";
+}
+
+// The same in steady state: the task given up on is not completed (it stays in flight, so a
+// checkpoint keeps it for the restart), and nothing counts as failed.
+TEST(DispatcherAlone, AStopAbandonsTheStreamedTaskInProgress) {
+  common::LoopbackNetwork network(1);
+  SlowLocalEvaluator evaluator(3);
+  Dispatcher dispatcher(network.endpoint(0), &evaluator, {}, FailurePolicy{2, 1e300, 0.5});
+  SphereStream stream(10);
+  EvaluationHooks hooks;
+  hooks.stop_requested = [&] { return evaluator.stop; };
+  hooks.on_idle = [&] { return evaluator.stop ? IdleAction::kStop : IdleAction::kContinue; };
+
+  const EvaluationOutcome outcome = dispatcher.evaluate_stream(stream, 1, 0, hooks);
+
+  EXPECT_TRUE(outcome.stopped);
+  EXPECT_EQ(outcome.evaluated, 3);
+  EXPECT_EQ(outcome.attempts_failed, 0);
+  EXPECT_EQ(stream.failed(), 0);
+  EXPECT_FALSE(stream.population().evaluated(3));
+  EXPECT_EQ(common::cancellation_check_interval(), 0) << "the check outlived the call";
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, DispatcherAtWorkerCounts,
