@@ -253,6 +253,11 @@ int memory_limit_under_one_gib_address_space() {
 }
 
 TEST(SizeLimits, MemoryLimitFollowsAnAddressSpaceLimit) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer cannot run under a 1 GiB address space (its shadow memory)";
+#endif
+#endif
   EXPECT_EXIT(std::exit(memory_limit_under_one_gib_address_space()), ::testing::ExitedWithCode(0),
               "");
 }
