@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 
 from .integrity import CheckpointError, verify_image
+from .isolated import check_in_child
 from .logbook import make_logbook
 
 
@@ -172,11 +173,23 @@ def _attribute(value):
 def load_checkpoint(path, pandas=None):
     """Reads, verifies and parses one checkpoint file. `pandas`: None = a DataFrame logbook
     when pandas is installed, False = always the pandas-free Logbook. Raises CheckpointError
-    (naming the file) for a damaged or foreign file."""
+    (naming the file) for a damaged or foreign file, also for one on which HDF5 would hang or
+    crash (h5py parses it in a child process first: evocluster.isolated)."""
     path = os.fspath(path)
     with open(path, "rb") as stream:
         data = stream.read()
     verify_image(data, path)
+    try:
+        refusal = check_in_child(lambda: _parse(data, path, False), len(data))
+    except RuntimeError as error:
+        raise CheckpointError(f"{path}: HDF5 cannot parse it safely: {error} (a damaged or "
+                              "hostile file; the parse ran in a separate process)") from None
+    if refusal is not None:
+        raise CheckpointError(refusal if refusal.startswith(f"{path}: ") else f"{path}: {refusal}")
+    return _parse(data, path, pandas)
+
+
+def _parse(data, path, pandas):
     try:
         with h5py.File(io.BytesIO(data), "r") as root:
             algorithm = _hard(root, "algorithm", h5py.Group, path)
@@ -202,5 +215,5 @@ def load_checkpoint(path, pandas=None):
                 config_text=config_text,
                 config=tomllib.loads(config_text),
                 ranks_history=history)
-    except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as error:
+    except (OSError, KeyError, ValueError, RuntimeError, tomllib.TOMLDecodeError) as error:
         raise CheckpointError(f"{path}: {error}") from error

@@ -2,6 +2,7 @@
 wrong; a file whose HDF5 content links elsewhere is refused even when its checksum is right
 (reading a checkpoint never opens another file)."""
 
+import pathlib
 import shutil
 import struct
 
@@ -103,3 +104,35 @@ def test_load_run_skips_a_damaged_newest_checkpoint_loudly(runs, tmp_path):
         run = evocluster.load_run(out, pandas=False)
     assert run.jobs[0].checkpoint.path == str(files[-2])
     assert not run.final
+
+
+REPRODUCERS = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "reproducers"
+
+
+def sealed(payload, target):
+    """The HDF5 payload behind a valid integrity header (format version 1)."""
+    head = bytearray(HEADER)
+    struct.pack_into("<8sIIIIQ", head, 0, b"EVOCKPT\n", 1, HEADER, 1, 0, len(payload))
+    target.write_bytes(bytes(head) + payload)
+    reseal(target)
+    return target
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("hang-h5hg-deserialize", "the parse did not finish within 5 s"),
+    ("overflow-h5hg-read", "the parse crashed"),
+])
+def test_a_file_on_which_hdf5_hangs_or_crashes_is_refused(fault, reason, tmp_path):
+    # HDF5 1.10.8 itself loops forever / overflows a buffer on these (found by the fuzz
+    # harness): h5py parses in a child first, so this process neither hangs nor crashes.
+    path = sealed((REPRODUCERS / f"checkpoint-{fault}.bin").read_bytes(), tmp_path / "f.h5")
+    with pytest.raises(evocluster.CheckpointError,
+                       match=rf"{path}: HDF5 cannot parse it safely: {reason}"):
+        evocluster.load_checkpoint(path)
+
+
+@pytest.mark.parametrize("fault", ["oom-h5lexists", "leak-h5t-conv-vlen"])
+def test_a_file_hdf5_refuses_itself_is_refused_with_its_reason(fault, tmp_path):
+    path = sealed((REPRODUCERS / f"checkpoint-{fault}.bin").read_bytes(), tmp_path / "f.h5")
+    with pytest.raises(evocluster.CheckpointError, match=rf"^{path}: "):
+        evocluster.load_checkpoint(path)
