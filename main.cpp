@@ -21,6 +21,7 @@
 
 #include "common/activity.hpp"
 #include "common/checkpoint.hpp"
+#include "common/checkpoint_list.hpp"
 #include "common/checkpoint_summary.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
@@ -52,6 +53,7 @@ struct RunArguments {
   std::string resume;
   bool fresh = false;
   bool allow_config_change = false;
+  bool quiet = false;    // --quiet: run.log_level at most "warning"
   std::string walltime;  // --walltime, as Slurm writes durations or in seconds
 };
 
@@ -111,6 +113,11 @@ int run_as_master(evo::common::Transport& transport, const RunArguments& argumen
       overrides.push_back(fmt::format("run.walltime={}", *seconds));
     }
     config = evo::common::load_config(arguments.config_path, overrides);
+    // Before anything is printed; workers get the level with the config text.
+    if (arguments.quiet && (config.run.log_level == "debug" || config.run.log_level == "info")) {
+      config.run.log_level = "warning";
+    }
+    evo::common::set_log_level(config.run.log_level);
     for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
     if (arguments.out_given) {
       if (arguments.out.empty()) throw evo::common::ConfigError("--out: the directory is empty");
@@ -164,6 +171,7 @@ int run_as_worker(evo::common::Transport& transport) {
     evo::common::note_activity("reading the configuration from rank 0");
     const auto config =
         evo::common::parse_config(evo::common::unpack_text(start.payload), "config from rank 0");
+    evo::common::set_log_level(config.run.log_level);
     evo::common::note_activity("building the evaluator");
     auto evaluator = evo::worker::make_evaluator(config);
     transport.send(0, Tag::kReady, {});
@@ -259,6 +267,9 @@ int evocluster::run(int argc, char** argv) {
   resume->excludes(fresh);
   run_cmd->add_flag("--allow-config-change", run.allow_config_change,
                     "resume even if keys that shape results changed (exit 4 otherwise)");
+  run_cmd->add_flag("--quiet", run.quiet,
+                    "print only warnings and errors: no info messages, no per-generation or "
+                    "progress lines (run.log_level = \"warning\")");
   run_cmd->add_option("--walltime", run.walltime,
                       "this launch's time limit, seconds or [D-]H:MM:SS (as run.walltime): "
                       "checkpoint and exit 85 run.walltime_margin before it");
@@ -308,6 +319,18 @@ int evocluster::run(int argc, char** argv) {
       "Exit codes: 0 written; 2 usage error; 3 damaged or unreadable checkpoint; 4 other "
       "format version; 1 the output cannot be written.");
 
+  std::string list_out;
+  auto* list_cmd = app.add_subcommand(
+      "list",
+      "one line per checkpoint of an output directory (every job's): generation, "
+      "final, intact");
+  list_cmd->add_option("out", list_out, "the run's output directory")->required();
+  list_cmd->footer(
+      "Columns: file (relative to OUT), sequence, job, generation, final, stop_reason, intact "
+      "(as verify judges it), size in bytes; then each damaged file's reason.\nExit codes: 0 "
+      "at least one checkpoint is intact; 3 none is (no checkpoint, or all damaged); 2 usage "
+      "error.");
+
   std::vector<std::string> report_arguments;
   auto* report_cmd = app.add_subcommand(
       "report", "figures and an HTML summary of a run in OUT/report (Python, matplotlib)");
@@ -335,6 +358,7 @@ int evocluster::run(int argc, char** argv) {
     return evo::common::exec_python_report(report_arguments);
   }
   evo::common::init_logging(-1);
+  if (*list_cmd) return evo::common::run_list(list_out);
   try {
     evo::common::note_activity("reading checkpoint {}", checkpoint_path);
     if (*inspect_cmd) return inspect_command(checkpoint_path, *parse_genes_shown(genes_shown));

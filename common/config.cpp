@@ -60,6 +60,8 @@ constexpr std::array kKeys = {
     KeyName{"run", "walltime"},
     KeyName{"run", "walltime_margin"},
     KeyName{"run", "max_restarts"},
+    KeyName{"run", "log_level"},
+    KeyName{"run", "progress_seconds"},
     KeyName{"problem", "name"},
     KeyName{"problem", "dimension"},
     KeyName{"problem", "delay_ms"},
@@ -666,6 +668,8 @@ void read_run(Reader& in, RunConfig& run) {
   in.number("run", "walltime", run.walltime, {.min = 0});
   in.number("run", "walltime_margin", run.walltime_margin, {.min = 0});
   in.integer("run", "max_restarts", run.max_restarts, 0);
+  in.choice("run", "log_level", run.log_level, kLogLevels);
+  in.number("run", "progress_seconds", run.progress_seconds, {.min = 0});
   if (run.walltime > 0 && run.walltime_margin >= run.walltime) {
     in.fail("run", "walltime_margin",
             fmt::format("must be shorter than run.walltime ({} s), got {} s: the run would stop "
@@ -1132,6 +1136,13 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.number("walltime", run.walltime);
     out.number("walltime_margin", run.walltime_margin);
     out.integer("max_restarts", run.max_restarts);
+    // Console output only. Written when not the default, so that the text of every config
+    // that leaves them alone, and with it existing checkpoints, is unchanged.
+    const RunConfig defaults;
+    if (run.log_level != defaults.log_level) out.string("log_level", run.log_level);
+    if (run.progress_seconds != defaults.progress_seconds) {
+      out.number("progress_seconds", run.progress_seconds);
+    }
   }
 
   const ProblemConfig& problem = config.problem;

@@ -2,6 +2,7 @@
 // full before any evolution starts. Every error names the file, the key and the value.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -20,7 +21,17 @@ struct RunConfig {
   double walltime = 0;  // seconds this launch may run; 0 = none (Slurm's limit still applies)
   double walltime_margin = 60;  // stop this long before the limit (at least 3 x a checkpoint)
   int max_restarts = 10;        // Slurm restarts (SLURM_RESTART_COUNT) after which a launch refuses
+  // Console output; none of it shapes results. debug | info | warning | error: the least
+  // severe diagnostics printed (`run --quiet` is "warning"); below info, the per-generation
+  // and progress lines on stdout are left out too.
+  std::string log_level = "info";
+  // At most one progress line per this many seconds during a generation's evaluation, none
+  // for a generation that takes less; 0 = none.
+  double progress_seconds = 10;
 };
+
+// The values run.log_level accepts, least severe first.
+inline constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "info", "warning", "error"};
 
 struct ProblemConfig {
   std::string name = "rastrigin";

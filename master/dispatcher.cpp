@@ -223,6 +223,7 @@ void Dispatcher::begin_round(std::uint64_t generation) {
   attempts_failed_ = 0;
   given_failure_fitness_ = 0;
   failure_report_.clear();
+  digest_.begin(generation);
 }
 
 bool Dispatcher::handle_failure(common::Population& population, std::uint64_t index, int rank,
@@ -242,15 +243,31 @@ bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std
   ++attempts_failed_;
   ++total_attempts_failed_;
   ++failures_by_status_[std::min<std::size_t>(status, common::kLastEvalStatus)];
+  const bool in_full = digest_.log_in_full(status, attempt <= policy_.retries);
   if (attempt <= policy_.retries) {
-    spdlog::warn("evaluation failed, retrying: {}", what);
+    if (in_full) spdlog::warn("evaluation failed, retrying: {}", what);
     return true;
   }
   ++given_failure_fitness_;
   if (failure_report_.size() < kReportedFailures) failure_report_.push_back(what);
-  spdlog::warn("evaluation failed for good, given the failure fitness {}: {}",
-               policy_.failure_fitness, what);
+  if (in_full) {
+    spdlog::warn("evaluation failed for good, given the failure fitness {}: {}",
+                 policy_.failure_fitness, what);
+  }
   return false;
+}
+
+void Dispatcher::log_failure_summary() const {
+  if (const auto summary = digest_.summary()) {
+    spdlog::warn("{}, not logged one by one (the logbook's status_* columns count every class)",
+                 *summary);
+  }
+}
+
+void Dispatcher::digest_generation(std::uint64_t generation) {
+  if (generation == digest_.generation()) return;
+  log_failure_summary();
+  digest_.begin(generation);
 }
 
 void Dispatcher::check_failure_share(const EvaluationOutcome& outcome,
@@ -358,6 +375,7 @@ EvaluationOutcome Dispatcher::evaluate(common::Population& population, std::uint
   }
   outcome.attempts_failed = attempts_failed_;
   outcome.given_failure_fitness = given_failure_fitness_;
+  log_failure_summary();
   if (!outcome.stopped) check_failure_share(outcome, earlier);
   return outcome;
 }
@@ -410,6 +428,7 @@ EvaluationOutcome Dispatcher::evaluate_locally(common::Population& population, s
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.attempts_failed = attempts_failed_;
   result.given_failure_fitness = given_failure_fitness_;
+  log_failure_summary();
   if (!result.stopped) check_failure_share(result, earlier);
   return result;
 }
@@ -419,6 +438,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
   attempts_failed_ = 0;
   given_failure_fitness_ = 0;
   failure_report_.clear();
+  digest_.begin(0);
   if (transport_.size() == 1) return evaluate_stream_locally(stream, seed, job, hooks);
   discard_abandoned();
 
@@ -505,6 +525,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
               failure < results.details() ? results.detail(failure) : "no detail";
           ++failure;
           const int attempt = retries_.note_failure(id, worker);
+          digest_generation(stream.generation_of(id));
           const std::string what =
               fmt::format("individual {} ({}, rank {}, attempt {}): {}", id,
                           common::status_name(static_cast<common::EvalStatus>(results.status(k))),
@@ -538,6 +559,7 @@ EvaluationOutcome Dispatcher::evaluate_stream(TaskStream& stream, std::uint64_t 
       break;
     }
   }
+  log_failure_summary();
   if (!outcome.stopped && !stream.finished()) {
     throw common::Error("steady state: no task in flight, yet the stream is not finished");
   }
@@ -574,6 +596,7 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
         break;
       }
       if (outcome.status == common::EvalStatus::kOk) break;
+      digest_generation(stream.generation_of(*id));
       const std::string what =
           fmt::format("individual {} ({}, rank 0, attempt {}): {}", *id,
                       common::status_name(outcome.status), attempt, outcome.detail);
@@ -595,6 +618,7 @@ EvaluationOutcome Dispatcher::evaluate_stream_locally(TaskStream& stream, std::u
   stats_[0].tasks += result.evaluated + attempts_failed_ - given_failure_fitness_;
   stats_[0].busy_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log_failure_summary();
   result.attempts_failed = attempts_failed_;
   result.given_failure_fitness = given_failure_fitness_;
   return result;

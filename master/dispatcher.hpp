@@ -19,6 +19,7 @@
 #include "common/population.hpp"
 #include "common/rng.hpp"
 #include "common/transport.hpp"
+#include "master/failure_digest.hpp"
 #include "master/retry_book.hpp"
 
 namespace evo::master {
@@ -168,8 +169,13 @@ class Dispatcher {
   bool handle_failure(common::Population& population, std::uint64_t index, int rank,
                       std::uint8_t status, const std::string& detail);
   void begin_round(std::uint64_t generation);
-  // Logs a failed attempt; true when it is to be tried again (attempt <= retries).
+  // Logs a failed attempt (in full among the generation's first few, else only counted in
+  // the digest); true when it is to be tried again (attempt <= retries).
   bool retry_after_failure(int attempt, std::uint8_t status, const std::string& what);
+  // Logs the digest's summary of the failures it held back, if any.
+  void log_failure_summary() const;
+  // Streaming: a failure of a task of `generation`; summarises the digest's previous one.
+  void digest_generation(std::uint64_t generation);
   // Worker RNG state, statistics and the batch-size estimate from one result batch.
   void note_result_batch(int source, const common::ResultBatchView& results);
   // Throws for a worker's error report or any message other than results.
@@ -196,7 +202,8 @@ class Dispatcher {
   StatusCounts failures_by_status_{};
   std::int64_t given_failure_fitness_ = 0;
   std::vector<std::string> failure_report_;  // first few failures, for the stop message
-  double seconds_per_task_ = 0;              // moving estimate from worker reports; 0 = unknown
+  FailureDigest digest_;
+  double seconds_per_task_ = 0;  // moving estimate from worker reports; 0 = unknown
   double dispatch_seconds_ = 0;
   std::optional<std::chrono::steady_clock::time_point> dispatch_started_;
   // Reused from call to call and message to message: no fresh pages on the hot path.

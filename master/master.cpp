@@ -17,6 +17,7 @@
 #include "common/directory_lock.hpp"
 #include "common/error.hpp"
 #include "common/evaluation_journal.hpp"
+#include "common/log.hpp"
 #include "common/logbook.hpp"
 #include "common/signals.hpp"
 #include "common/utc_time.hpp"
@@ -24,6 +25,7 @@
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
 #include "master/offspring_guard.hpp"
+#include "master/progress_meter.hpp"
 #include "master/resume.hpp"
 #include "master/steady_state_stream.hpp"
 #include "master/worker_statistics.hpp"
@@ -272,9 +274,22 @@ class JobRun {
     candidates_generation_ = gen;
     candidates_needed_ = needed;
     candidates_earlier_ = earlier;
+    std::optional<ProgressMeter> progress;
+    if (config_.run.progress_seconds > 0 && common::info_enabled()) {
+      progress.emplace(progress_plan(gen, needed, earlier.evaluated), config_.run.progress_seconds,
+                       start);
+    }
     EvaluationHooks hooks;
     hooks.on_results = [&](std::span<const std::uint64_t> indices) {
       journal_.append(indices, candidates);
+      // One clock read per result batch, only when progress lines are wanted.
+      if (progress) {
+        if (const auto line =
+                progress->advance(static_cast<std::int64_t>(indices.size()), Clock::now())) {
+          std::fprintf(stdout, "%s\n", line->c_str());
+          std::fflush(stdout);
+        }
+      }
     };
     hooks.on_idle = [this] {
       journal_.flush_if_due();
@@ -303,6 +318,17 @@ class JobRun {
     evaluated_ += outcome.evaluated;
     record(row, outcome.evaluated);
     return true;
+  }
+
+  // What generation `gen`'s progress lines count: `needed` evaluations, `done` of them
+  // already settled; the rest of the run estimated at this generation's size.
+  ProgressPlan progress_plan(std::int64_t gen, std::int64_t needed, std::int64_t done) const {
+    const std::int64_t last = config_.run.generations;
+    const std::int64_t later_jobs = config_.run.jobs - job_ - 1;
+    const std::string label =
+        config_.run.jobs > 1 ? fmt::format("job {} gen {}", job_, gen) : fmt::format("gen {}", gen);
+    return ProgressPlan{label, needed, done,
+                        needed * (std::max<std::int64_t>(last - gen, 0) + later_jobs * (last + 1))};
   }
 
   // Fills in members of `candidates` from the journal; the ones it fills are added to
@@ -525,6 +551,7 @@ class JobRun {
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
+    if (!common::info_enabled()) return;
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
     std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
                  job_label.c_str(), static_cast<long long>(row.gen),

@@ -98,6 +98,8 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
   EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
   EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
+  EXPECT_EQ(a.run.log_level, b.run.log_level);
+  EXPECT_EQ(a.run.progress_seconds, b.run.progress_seconds);
   EXPECT_EQ(a.dispatch.batch, b.dispatch.batch);
   EXPECT_EQ(a.dispatch.in_flight, b.dispatch.in_flight);
 }
@@ -113,6 +115,8 @@ hall_of_fame = 5
 walltime = 3600
 walltime_margin = 90.5
 max_restarts = 4
+log_level = "debug"
+progress_seconds = 2.5
 
 [problem]
 name = "rosenbrock"
@@ -244,6 +248,8 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.run.walltime, 3600);
   EXPECT_EQ(c.run.walltime_margin, 90.5);
   EXPECT_EQ(c.run.max_restarts, 4);
+  EXPECT_EQ(c.run.log_level, "debug");
+  EXPECT_EQ(c.run.progress_seconds, 2.5);
   EXPECT_EQ(c.problem.name, "rosenbrock");
   EXPECT_EQ(c.problem.dimension, 12);
   EXPECT_EQ(c.problem.delay_distribution, "exponential");
@@ -291,6 +297,20 @@ TEST(Config, AcceptsTheEdgesOfEachRange) {
             "every_generations = 0\nkeep = 1\n[dispatch]\nbatch = 0\nin_flight = 1\n"));
   EXPECT_EQ(parse("[run]\nseed = 9223372036854775807\n").run.seed,
             std::uint64_t{9223372036854775807u});
+}
+
+TEST(Config, LogLevelMustBeKnownAndProgressSecondsNotNegative) {
+  EXPECT_THAT(error_of("[run]\nlog_level = \"warn\"\n"),
+              AllOf(HasSubstr("run.log_level"), HasSubstr("debug, info, warning, error")));
+  EXPECT_THAT(error_of("[run]\nprogress_seconds = -1\n"), HasSubstr("run.progress_seconds"));
+}
+
+TEST(Config, ConsoleKeysAtTheirDefaultsLeaveTheTextAsItWas) {
+  // Checkpoints store the text: configs that leave the keys alone must not change it.
+  EXPECT_EQ(to_toml(parse("")).find("log_level"), std::string::npos);
+  EXPECT_EQ(to_toml(parse("")).find("progress_seconds"), std::string::npos);
+  EXPECT_NE(to_toml(parse("[run]\nlog_level = \"error\"\n")).find("log_level = \"error\""),
+            std::string::npos);
 }
 
 TEST(Config, UnknownKeyNamesItAndTheFileAndSuggestsTheClosest) {
@@ -643,8 +663,9 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
   for (const char* key :
        {"run.generations=1000", "run.output=\"other\"", "run.walltime=600", "run.walltime_margin=5",
-        "run.max_restarts=0", "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5",
-        "checkpoint.keep=9", "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
+        "run.max_restarts=0", "run.log_level=error", "run.progress_seconds=0",
+        "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5", "checkpoint.keep=9",
+        "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
         "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",
         "command.keep_failed_scratch=false", "problem.delay_distribution=fixed"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;

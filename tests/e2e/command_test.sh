@@ -152,10 +152,15 @@ column_sum() {
   awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == name) c = i; next }
     { s += $c } END { print s + 0 }' "$1"
 }
-# The logbook's failure classes count exactly the failed attempts the log reports, all
-# non_zero_exit; workers.csv accounts for every evaluation attempt (retried ones too).
+# The logbook's failure classes count exactly the failed attempts the log reports (in full or
+# summarised), all non_zero_exit; workers.csv accounts for every evaluation attempt (retried
+# ones too).
 for np in 1 3; do
+  # In full for the first few of a generation, then in the generation's summary line.
   logged=$(grep -c "evaluation failed.*(non_zero_exit" "$base/partial$np.log" || true)
+  summarised=$(sed -n 's/.*generation [0-9]*: \([0-9]*\) more failures\{0,1\} (non_zero_exit \1).*/\1/p' \
+    "$base/partial$np.log" | awk '{ s += $1 } END { print s + 0 }')
+  logged=$((logged + summarised))
   counted=$(column_sum "$base/partial$np/logbook.csv" status_non_zero_exit)
   others=0
   for class in status_failed status_signaled status_timeout status_garbage status_non_finite; do
