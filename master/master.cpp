@@ -23,6 +23,8 @@
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
+#include "master/hypervolume.hpp"
+#include "master/hypervolume_notice.hpp"
 #include "master/offspring_guard.hpp"
 #include "master/resume.hpp"
 #include "master/steady_state_stream.hpp"
@@ -525,11 +527,31 @@ class JobRun {
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
+    warn_if_hypervolume_says_nothing();
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
     std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
                  job_label.c_str(), static_cast<long long>(row.gen),
                  static_cast<long long>(row.evals), row.min, row.avg, row.evals_per_s);
     std::fflush(stdout);
+  }
+
+  // Once per launch: a hypervolume column of zeros means the reference point does not suit
+  // the problem, which the numbers alone would not tell.
+  void warn_if_hypervolume_says_nothing() {
+    if (hypervolume_noticed_) return;
+    if (!(logbook_.rows.back().hypervolume == 0)) {
+      hypervolume_noticed_ = true;  // no column (NaN), or the front is inside: nothing to say
+      return;
+    }
+    std::vector<double> reference = config_.algorithm.hv_reference;
+    if (reference.empty()) {
+      reference.assign(static_cast<std::size_t>(common::objective_count(config_)),
+                       kDefaultHvReference);
+    }
+    if (const auto notice = zero_hypervolume_notice(logbook_, reference, config_.run.generations)) {
+      spdlog::warn("{}", *notice);
+      hypervolume_noticed_ = true;
+    }
   }
 
   // The status_* columns and OUT/workers.csv: what happened since the previous row.
@@ -630,6 +652,7 @@ class JobRun {
   std::int64_t evaluated_ = 0;
   // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
   std::string job_stop_reason_;
+  bool hypervolume_noticed_ = false;  // warn_if_hypervolume_says_nothing() is done
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
