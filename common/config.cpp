@@ -36,6 +36,7 @@
 #include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "common/problem_catalog.hpp"
+#include "common/problem_registry.hpp"
 
 namespace evo::common {
 namespace {
@@ -212,7 +213,12 @@ bool is_key(std::string_view section, std::string_view key) {
                      [&](const KeyName& k) { return k.section == section && k.key == key; });
 }
 
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+bool same_letter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), ignoring
+// case: 'Sphere' and 'NSGA2' are typos of 'sphere' and 'nsga2', not strangers to them.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t n = a.size();
   const std::size_t m = b.size();
@@ -221,9 +227,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
     for (std::size_t j = 1; j <= m; ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      const std::size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+      if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) && same_letter(a[i - 2], b[j - 1])) {
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     }
@@ -681,17 +687,19 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
     info = find_problem(problem.name);
     if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem &&
         problem.name != kPythonProblem) {
+      // Built-in, then registered through the C++ API, then the evaluator kinds.
       std::vector<std::string_view> names;
       for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+      for (const std::string_view name : registered_problem_names()) names.push_back(name);
       names.push_back(kCommandProblem);
       names.push_back(kPluginProblem);
       names.push_back(kPythonProblem);
       const auto best = closest(problem.name, names);
-      in.fail("problem", "name",
-              fmt::format("unknown problem '{}' (known: {}, {}, {}, {}){}", problem.name,
-                          problem_names(), kCommandProblem, kPluginProblem, kPythonProblem,
-                          best ? fmt::format("; did you mean '{}'?", *best) : ""),
-              /*about=*/true);
+      in.fail(
+          "problem", "name",
+          fmt::format("unknown problem '{}' (known: {}){}", problem.name, fmt::join(names, ", "),
+                      best ? fmt::format("; did you mean '{}'?", *best) : ""),
+          /*about=*/true);
     }
   }
   if (info != nullptr && info->fixed_dimension > 0) {

@@ -418,6 +418,15 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
   EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin, python)"));
 }
 
+TEST(Config, SuggestionsIgnoreCase) {
+  EXPECT_THAT(error_of("[problem]\nname = \"Sphere\"\n"), HasSubstr("did you mean 'sphere'?"));
+  EXPECT_THAT(error_of("[problem]\nname = \"ZDT1\"\n"), HasSubstr("did you mean 'zdt1'?"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"NSGA2\"\n"), HasSubstr("did you mean 'nsga2'?"));
+  EXPECT_THAT(error_of("[Algorithm]\npopulation = 10\n"), HasSubstr("did you mean [algorithm]?"));
+  EXPECT_THAT(error_of("[algorithm]\nPopulation = 10\n"),
+              HasSubstr("did you mean 'algorithm.population'?"));
+}
+
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
   for (const char* name :
        {"simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "steady_state"}) {
