@@ -1294,6 +1294,16 @@ std::vector<std::string> keys_without_effect(const Reader& in, const Config& con
           in.origin("algorithm", key), key, chosen.name, fmt::join(readers, ", ")));
     }
   }
+  // CMA-ES samples lambda points per generation (docs/algorithms.md): a population size
+  // written for another algorithm would otherwise be ignored without a word.
+  if (chosen.kind == AlgorithmKind::kCmaes && in.present("algorithm", "population") &&
+      values.at("population") != defaults.at("population")) {
+    warnings.push_back(fmt::format(
+        "{}: algorithm.population has no effect with algorithm.name = \"cmaes\": it samples "
+        "algorithm.lambda points per generation (0 = 4 + floor(3 ln n)) and recombines the "
+        "best algorithm.mu",
+        in.origin("algorithm", "population")));
+  }
   return warnings;
 }
 

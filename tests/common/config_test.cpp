@@ -574,6 +574,20 @@ TEST(Config, WarnsAboutKeysTheChosenAlgorithmDoesNotRead) {
   EXPECT_TRUE(parse_config(to_toml(parse("")), "resolved").warnings.empty());
 }
 
+// CMA-ES draws algorithm.lambda samples: a population size is ignored, and says so.
+TEST(Config, WarnsThatCmaesIgnoresThePopulationSize) {
+  const Config given = parse("[algorithm]\nname = \"cmaes\"\npopulation = 50\n");
+  ASSERT_EQ(given.warnings.size(), 1U);
+  EXPECT_THAT(given.warnings[0],
+              AllOf(StartsWith("cfg.toml: algorithm.population has no effect"),
+                    HasSubstr("algorithm.name = \"cmaes\""), HasSubstr("algorithm.lambda")));
+  const Config by_set = parse("[algorithm]\nname = \"cmaes\"\n", {"algorithm.population=8"});
+  ASSERT_EQ(by_set.warnings.size(), 1U);
+  EXPECT_THAT(by_set.warnings[0], StartsWith("--set algorithm.population=8: "));
+  EXPECT_TRUE(parse("[algorithm]\nname = \"cmaes\"\nlambda = 12\n").warnings.empty());
+  EXPECT_TRUE(parse("[algorithm]\nname = \"simple\"\npopulation = 50\n").warnings.empty());
+}
+
 TEST(Config, ToTomlRoundTripsTheDefaults) {
   const Config config = parse("");
   const Config again = parse_config(to_toml(config), "again");
