@@ -1333,6 +1333,7 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 
   Config config;
   config.source = source_name;
+  for (const std::string& text : overrides) config.overrides.push_back("--set " + text);
   read_run(in, config.run);
   const ProblemInfo* problem = read_problem(in, config.problem);
   const bool is_command = config.problem.name == kCommandProblem;

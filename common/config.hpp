@@ -137,6 +137,9 @@ struct Config {
   CheckpointConfig checkpoint;
   DispatchConfig dispatch;
   std::string source = "<config>";  // file name used in messages
+  // The `--set section.key=value` arguments laid over it, for messages about keys whose
+  // origin is no longer known (e.g. sizes that cannot fit). Not part of the config itself.
+  std::vector<std::string> overrides;
   // Given keys that have no effect with this config (e.g. algorithm.de_f with cmaes): rank 0
   // prints them at start. Not part of the config itself.
   std::vector<std::string> warnings;
