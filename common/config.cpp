@@ -122,6 +122,7 @@ constexpr std::array kKeys = {
     KeyName{"dispatch", "batch"},
     KeyName{"dispatch", "in_flight"},
     KeyName{"dispatch", "retries"},
+    KeyName{"dispatch", "retry_on"},
     KeyName{"dispatch", "failure_fitness"},
     KeyName{"dispatch", "max_failure_share"},
 };
@@ -976,6 +977,28 @@ void read_dispatch(Reader& in, DispatchConfig& dispatch) {
   in.integer("dispatch", "batch", dispatch.batch, 0);
   in.integer("dispatch", "in_flight", dispatch.in_flight, 1);
   in.integer("dispatch", "retries", dispatch.retries, 0);
+  std::vector<std::string> retry_on = dispatch.retry_on;
+  if (in.strings("dispatch", "retry_on", retry_on)) {
+    bool valid = true;
+    for (const std::string& name : retry_on) {
+      if (std::ranges::find(kRetryableClasses, name) == kRetryableClasses.end()) {
+        const auto best = closest(name, kRetryableClasses);
+        in.fail("dispatch", "retry_on",
+                fmt::format("must list failure classes among {}, got '{}'{}",
+                            fmt::join(kRetryableClasses, ", "), name,
+                            best ? fmt::format(" (did you mean '{}'?)", *best) : ""));
+        valid = false;
+      }
+    }
+    if (valid) {
+      // Canonical order, each class once: the same policy gives the same result_hash.
+      dispatch.retry_on.clear();
+      for (const std::string_view name : kRetryableClasses) {
+        if (std::ranges::find(retry_on, name) != retry_on.end())
+          dispatch.retry_on.emplace_back(name);
+      }
+    }
+  }
   in.number("dispatch", "failure_fitness", dispatch.failure_fitness, {});
   in.number("dispatch", "max_failure_share", dispatch.max_failure_share, {.min = 0, .max = 1});
 }
@@ -1245,6 +1268,9 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.integer("in_flight", dispatch.in_flight);
   }
   out.integer("retries", dispatch.retries);
+  // Written only when it differs from the default: configs and checkpoints from before the
+  // key existed keep their text and result_hash.
+  if (dispatch.retry_on != DispatchConfig{}.retry_on) out.strings("retry_on", dispatch.retry_on);
   out.number("failure_fitness", dispatch.failure_fitness);
   out.number("max_failure_share", dispatch.max_failure_share);
   return out.text();

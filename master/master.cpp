@@ -666,8 +666,7 @@ class JobRun {
 
 int run_master(const common::Config& config, const RunOptions& options,
                common::Transport& transport, common::Evaluator* local_evaluator) {
-  const FailurePolicy policy{config.dispatch.retries, config.dispatch.failure_fitness,
-                             config.dispatch.max_failure_share};
+  const FailurePolicy policy = FailurePolicy::of(config.dispatch);
   Dispatcher dispatcher(transport, local_evaluator, config.dispatch, policy);
   std::optional<common::DirectoryLock> lock;
   ResumePoint start;

@@ -795,7 +795,9 @@ TEST(Config, ToTomlRoundTripsTheCommandSection) {
 namespace evo::common {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 
 TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
@@ -807,6 +809,24 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
   EXPECT_NE(result_hash(config), result_hash(parse_config("", "t.toml")));
   EXPECT_THAT([] { parse_config("[dispatch]\nretries = -1\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.retries")));
+  // Per failure class: by default only what a second try may cure.
+  EXPECT_EQ(parse_config("", "t.toml").dispatch.retry_on,
+            (std::vector<std::string>{"failed", "signaled", "timeout"}));
+  const Config every = parse_config(
+      "[dispatch]\nretry_on = [\"non_finite\", \"garbage\", \"timeout\", \"non_zero_exit\", "
+      "\"signaled\", \"failed\", \"failed\"]\n",
+      "t.toml");
+  EXPECT_EQ(every.dispatch.retry_on,
+            (std::vector<std::string>{"failed", "non_zero_exit", "signaled", "timeout", "garbage",
+                                      "non_finite"}));
+  EXPECT_NE(result_hash(every), result_hash(parse_config("", "t.toml")));
+  EXPECT_EQ(parse_config(to_toml(every), "again").dispatch.retry_on, every.dispatch.retry_on);
+  EXPECT_TRUE(parse_config("[dispatch]\nretry_on = []\n", "t.toml").dispatch.retry_on.empty());
+  // The default is not written: configs and checkpoints from before the key keep their hash.
+  EXPECT_THAT(to_toml(parse_config("", "t.toml")), Not(HasSubstr("retry_on")));
+  EXPECT_THAT([] { parse_config("[dispatch]\nretry_on = [\"timout\"]\n", "t.toml"); },
+              ThrowsMessage<ConfigError>(
+                  AllOf(HasSubstr("dispatch.retry_on"), HasSubstr("did you mean 'timeout'?"))));
   EXPECT_THAT([] { parse_config("[dispatch]\nmax_failure_share = 1.5\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.max_failure_share")));
   EXPECT_THAT([] { parse_config("[dispatch]\nfailure_fitness = nan\n", "t.toml"); },
