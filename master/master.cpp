@@ -671,11 +671,18 @@ int run_master(const common::Config& config, const RunOptions& options,
   std::optional<common::DirectoryLock> lock;
   ResumePoint start;
   try {
+    // A named checkpoint is read before anything is created: a missing or unusable file is
+    // exit 3 with no output directory or lock left behind.
+    if (options.resume) start = find_resume_point(config, options);
     ensure_writable_directory(options.output);
     lock.emplace(options.output, kLockWaitSeconds);
     if (options.fresh) archive_previous_results(options.output);
     common::note_activity("reading the checkpoints in {}", options.output.string());
-    if (!options.fresh) start = find_resume_point(config, options);
+    if (options.resume) {
+      refuse_rewind(config, options, start);
+    } else if (!options.fresh) {
+      start = find_resume_point(config, options);
+    }
   } catch (const common::Error& e) {
     // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
     // output directory or checkpoint ends every rank with its exit code (3, 4, ...).
