@@ -260,7 +260,10 @@ int evocluster::run(int argc, char** argv) {
   run_cmd->add_option("--set", run.overrides, "override a key: section.key=value (repeatable)")
       ->take_all();
   auto* out = run_cmd->add_option("--out", run.out, "output directory (default: run.output)");
-  auto* resume = run_cmd->add_option("--resume", run.resume, "resume from this checkpoint file");
+  auto* resume = run_cmd->add_option(
+      "--resume", run.resume,
+      "resume from this checkpoint file (one older than OUT's newest is refused, exit 2: "
+      "continue from it elsewhere with --out DIR)");
   auto* fresh = run_cmd->add_flag("--fresh", run.fresh,
                                   "start over even if OUT holds checkpoints (earlier results "
                                   "are moved to OUT/previous-<time>/)");

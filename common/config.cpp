@@ -36,6 +36,7 @@
 #include "common/algorithm_catalog.hpp"
 #include "common/error.hpp"
 #include "common/problem_catalog.hpp"
+#include "common/problem_registry.hpp"
 
 namespace evo::common {
 namespace {
@@ -123,6 +124,7 @@ constexpr std::array kKeys = {
     KeyName{"dispatch", "batch"},
     KeyName{"dispatch", "in_flight"},
     KeyName{"dispatch", "retries"},
+    KeyName{"dispatch", "retry_on"},
     KeyName{"dispatch", "failure_fitness"},
     KeyName{"dispatch", "max_failure_share"},
 };
@@ -214,7 +216,12 @@ bool is_key(std::string_view section, std::string_view key) {
                      [&](const KeyName& k) { return k.section == section && k.key == key; });
 }
 
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+bool same_letter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), ignoring
+// case: 'Sphere' and 'NSGA2' are typos of 'sphere' and 'nsga2', not strangers to them.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t n = a.size();
   const std::size_t m = b.size();
@@ -223,9 +230,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
     for (std::size_t j = 1; j <= m; ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      const std::size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+      if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) && same_letter(a[i - 2], b[j - 1])) {
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
     }
@@ -685,17 +692,19 @@ const ProblemInfo* read_problem(Reader& in, ProblemConfig& problem) {
     info = find_problem(problem.name);
     if (info == nullptr && problem.name != kCommandProblem && problem.name != kPluginProblem &&
         problem.name != kPythonProblem) {
+      // Built-in, then registered through the C++ API, then the evaluator kinds.
       std::vector<std::string_view> names;
       for (const ProblemInfo& p : all_problems()) names.push_back(p.name);
+      for (const std::string_view name : registered_problem_names()) names.push_back(name);
       names.push_back(kCommandProblem);
       names.push_back(kPluginProblem);
       names.push_back(kPythonProblem);
       const auto best = closest(problem.name, names);
-      in.fail("problem", "name",
-              fmt::format("unknown problem '{}' (known: {}, {}, {}, {}){}", problem.name,
-                          problem_names(), kCommandProblem, kPluginProblem, kPythonProblem,
-                          best ? fmt::format("; did you mean '{}'?", *best) : ""),
-              /*about=*/true);
+      in.fail(
+          "problem", "name",
+          fmt::format("unknown problem '{}' (known: {}){}", problem.name, fmt::join(names, ", "),
+                      best ? fmt::format("; did you mean '{}'?", *best) : ""),
+          /*about=*/true);
     }
   }
   if (info != nullptr && info->fixed_dimension > 0) {
@@ -972,6 +981,28 @@ void read_dispatch(Reader& in, DispatchConfig& dispatch) {
   in.integer("dispatch", "batch", dispatch.batch, 0);
   in.integer("dispatch", "in_flight", dispatch.in_flight, 1);
   in.integer("dispatch", "retries", dispatch.retries, 0);
+  std::vector<std::string> retry_on = dispatch.retry_on;
+  if (in.strings("dispatch", "retry_on", retry_on)) {
+    bool valid = true;
+    for (const std::string& name : retry_on) {
+      if (std::ranges::find(kRetryableClasses, name) == kRetryableClasses.end()) {
+        const auto best = closest(name, kRetryableClasses);
+        in.fail("dispatch", "retry_on",
+                fmt::format("must list failure classes among {}, got '{}'{}",
+                            fmt::join(kRetryableClasses, ", "), name,
+                            best ? fmt::format(" (did you mean '{}'?)", *best) : ""));
+        valid = false;
+      }
+    }
+    if (valid) {
+      // Canonical order, each class once: the same policy gives the same result_hash.
+      dispatch.retry_on.clear();
+      for (const std::string_view name : kRetryableClasses) {
+        if (std::ranges::find(retry_on, name) != retry_on.end())
+          dispatch.retry_on.emplace_back(name);
+      }
+    }
+  }
   in.number("dispatch", "failure_fitness", dispatch.failure_fitness, {});
   in.number("dispatch", "max_failure_share", dispatch.max_failure_share, {.min = 0, .max = 1});
 }
@@ -1248,6 +1279,9 @@ std::string canonical_text(const Config& config, bool results_only) {
     out.integer("in_flight", dispatch.in_flight);
   }
   out.integer("retries", dispatch.retries);
+  // Written only when it differs from the default: configs and checkpoints from before the
+  // key existed keep their text and result_hash.
+  if (dispatch.retry_on != DispatchConfig{}.retry_on) out.strings("retry_on", dispatch.retry_on);
   out.number("failure_fitness", dispatch.failure_fitness);
   out.number("max_failure_share", dispatch.max_failure_share);
   return out.text();
@@ -1297,6 +1331,16 @@ std::vector<std::string> keys_without_effect(const Reader& in, const Config& con
           in.origin("algorithm", key), key, chosen.name, fmt::join(readers, ", ")));
     }
   }
+  // CMA-ES samples lambda points per generation (docs/algorithms.md): a population size
+  // written for another algorithm would otherwise be ignored without a word.
+  if (chosen.kind == AlgorithmKind::kCmaes && in.present("algorithm", "population") &&
+      values.at("population") != defaults.at("population")) {
+    warnings.push_back(fmt::format(
+        "{}: algorithm.population has no effect with algorithm.name = \"cmaes\": it samples "
+        "algorithm.lambda points per generation (0 = 4 + floor(3 ln n)) and recombines the "
+        "best algorithm.mu",
+        in.origin("algorithm", "population")));
+  }
   return warnings;
 }
 
@@ -1326,6 +1370,7 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 
   Config config;
   config.source = source_name;
+  for (const std::string& text : overrides) config.overrides.push_back("--set " + text);
   read_run(in, config.run);
   const ProblemInfo* problem = read_problem(in, config.problem);
   const bool is_command = config.problem.name == kCommandProblem;

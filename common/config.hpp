@@ -128,11 +128,19 @@ struct CheckpointConfig {
   int keep = 3;
 };
 
+// The failure classes dispatch.retry_on may name, in canonical order.
+inline constexpr std::array<std::string_view, 6> kRetryableClasses = {
+    "failed", "non_zero_exit", "signaled", "timeout", "garbage", "non_finite"};
+
 struct DispatchConfig {
   int batch = 0;      // tasks per message; 0 = sized from measured evaluation time
   int in_flight = 2;  // batches outstanding per worker (prefetch)
   // Failure policy (these shape results, so they are part of result_hash):
-  int retries = 2;                 // further attempts of a failed evaluation, on another worker
+  int retries = 2;  // further attempts of a failed evaluation, on another worker
+  // The failure classes (common::status_name) that get those attempts: the ones a second
+  // try may cure. A non-zero exit, garbage or a non-finite value is what the program itself
+  // said, and an expensive simulation would only say it again.
+  std::vector<std::string> retry_on = {"failed", "signaled", "timeout"};
   double failure_fitness = 1e300;  // every objective of an individual that failed them all
   double max_failure_share = 0.5;  // of a generation's evaluations; above it the run stops
 };
@@ -148,6 +156,9 @@ struct Config {
   CheckpointConfig checkpoint;
   DispatchConfig dispatch;
   std::string source = "<config>";  // file name used in messages
+  // The `--set section.key=value` arguments laid over it, for messages about keys whose
+  // origin is no longer known (e.g. sizes that cannot fit). Not part of the config itself.
+  std::vector<std::string> overrides;
   // Given keys that have no effect with this config (e.g. algorithm.de_f with cmaes): rank 0
   // prints them at start. Not part of the config itself.
   std::vector<std::string> warnings;

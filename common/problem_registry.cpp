@@ -39,6 +39,12 @@ const ProblemInfo* find_registered_problem_info(std::string_view name) {
   return entry != nullptr ? &entry->info : nullptr;
 }
 
+std::vector<std::string_view> registered_problem_names() {
+  std::vector<std::string_view> names;
+  for (const Registered& entry : registry()) names.emplace_back(entry.definition.name);
+  return names;
+}
+
 }  // namespace evo::common
 
 namespace evocluster {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "common/problem_catalog.hpp"
 #include "evocluster/evocluster.hpp"
@@ -14,5 +15,7 @@ namespace evo::common {
 const evocluster::ProblemDefinition* find_registered_problem(std::string_view name);
 // The catalog entry of a registered problem; nullptr when not registered.
 const ProblemInfo* find_registered_problem_info(std::string_view name);
+// Every registered problem's name, in registration order (for "known: ..." lists).
+std::vector<std::string_view> registered_problem_names();
 
 }  // namespace evo::common

@@ -239,20 +239,31 @@ bool Dispatcher::handle_failure(common::Population& population, std::uint64_t in
   return false;
 }
 
+bool FailurePolicy::retries_class(std::uint8_t status) const {
+  const std::string_view name = common::status_name(static_cast<common::EvalStatus>(status));
+  return std::ranges::find(retry_on, name) != retry_on.end();
+}
+
 bool Dispatcher::retry_after_failure(int attempt, std::uint8_t status, const std::string& what) {
   ++attempts_failed_;
   ++total_attempts_failed_;
   ++failures_by_status_[std::min<std::size_t>(status, common::kLastEvalStatus)];
-  const bool in_full = digest_.log_in_full(status, attempt <= policy_.retries);
-  if (attempt <= policy_.retries) {
+  const bool retried_class = policy_.retries_class(status);
+  const bool retried = attempt <= policy_.retries && retried_class;
+  const bool in_full = digest_.log_in_full(status, retried);
+  if (retried) {
     if (in_full) spdlog::warn("evaluation failed, retrying: {}", what);
     return true;
   }
   ++given_failure_fitness_;
   if (failure_report_.size() < kReportedFailures) failure_report_.push_back(what);
   if (in_full) {
-    spdlog::warn("evaluation failed for good, given the failure fitness {}: {}",
-                 policy_.failure_fitness, what);
+    spdlog::warn("evaluation failed for good, given the failure fitness {}: {}{}",
+                 policy_.failure_fitness, what,
+                 policy_.retries > 0 && !retried_class
+                     ? fmt::format(" (not retried: {} is not in dispatch.retry_on)",
+                                   common::status_name(static_cast<common::EvalStatus>(status)))
+                     : std::string());
   }
   return false;
 }

@@ -56,6 +56,15 @@ struct FailurePolicy {
   int retries = 2;                 // further attempts, on another worker when there is one
   double failure_fitness = 1e300;  // every objective of an individual that failed them all
   double max_failure_share = 0.5;  // above this share of a call's evaluations, stop the run
+  // The failure classes (common::status_name) that get the further attempts; the others
+  // fail for good at once (dispatch.retry_on).
+  std::vector<std::string> retry_on = common::DispatchConfig{}.retry_on;
+
+  static FailurePolicy of(const common::DispatchConfig& dispatch) {
+    return {dispatch.retries, dispatch.failure_fitness, dispatch.max_failure_share,
+            dispatch.retry_on};
+  }
+  bool retries_class(std::uint8_t status) const;
 };
 
 // Evaluations of a generation settled before the evaluate() call that completes it: taken

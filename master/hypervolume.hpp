@@ -11,6 +11,10 @@
 
 namespace evo::master {
 
+// The customary reference point coordinate for problems whose fronts lie in [0, 1]^m (ZDT,
+// DTLZ2): nsga2's algorithm.hv_reference when that is empty.
+inline constexpr double kDefaultHvReference = 1.1;
+
 // Points must all have reference.size() coordinates. Points that do not strictly beat the
 // reference point in every objective add nothing; dominated and duplicate points are
 // allowed and do not change the result.

@@ -24,6 +24,8 @@
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
 #include "master/hall_of_fame.hpp"
+#include "master/hypervolume.hpp"
+#include "master/hypervolume_notice.hpp"
 #include "master/offspring_guard.hpp"
 #include "master/progress_meter.hpp"
 #include "master/resume.hpp"
@@ -551,12 +553,32 @@ class JobRun {
     row.evals_per_s = row.wall_s > 0 ? static_cast<double>(evaluated) / row.wall_s : 0;
     logbook_.rows.push_back(row);
     common::Logbook::append_csv(logbook_path(), row);
+    warn_if_hypervolume_says_nothing();
     if (!common::info_enabled()) return;
     const std::string job_label = config_.run.jobs > 1 ? fmt::format("job {} ", job_) : "";
     std::fprintf(stdout, "%sgen %5lld  evals %7lld  best %.6e  mean %.6e  evals/s %.0f\n",
                  job_label.c_str(), static_cast<long long>(row.gen),
                  static_cast<long long>(row.evals), row.min, row.avg, row.evals_per_s);
     std::fflush(stdout);
+  }
+
+  // Once per launch: a hypervolume column of zeros means the reference point does not suit
+  // the problem, which the numbers alone would not tell.
+  void warn_if_hypervolume_says_nothing() {
+    if (hypervolume_noticed_) return;
+    if (!(logbook_.rows.back().hypervolume == 0)) {
+      hypervolume_noticed_ = true;  // no column (NaN), or the front is inside: nothing to say
+      return;
+    }
+    std::vector<double> reference = config_.algorithm.hv_reference;
+    if (reference.empty()) {
+      reference.assign(static_cast<std::size_t>(common::objective_count(config_)),
+                       kDefaultHvReference);
+    }
+    if (const auto notice = zero_hypervolume_notice(logbook_, reference, config_.run.generations)) {
+      spdlog::warn("{}", *notice);
+      hypervolume_noticed_ = true;
+    }
   }
 
   // The status_* columns and OUT/workers.csv: what happened since the previous row.
@@ -657,6 +679,7 @@ class JobRun {
   std::int64_t evaluated_ = 0;
   // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
   std::string job_stop_reason_;
+  bool hypervolume_noticed_ = false;  // warn_if_hypervolume_says_nothing() is done
   // The journal holds nothing more for this launch (see step()).
   bool journal_done_ = false;
   // The generation being evaluated, for checkpoints taken in the middle of it.
@@ -670,17 +693,23 @@ class JobRun {
 
 int run_master(const common::Config& config, const RunOptions& options,
                common::Transport& transport, common::Evaluator* local_evaluator) {
-  const FailurePolicy policy{config.dispatch.retries, config.dispatch.failure_fitness,
-                             config.dispatch.max_failure_share};
+  const FailurePolicy policy = FailurePolicy::of(config.dispatch);
   Dispatcher dispatcher(transport, local_evaluator, config.dispatch, policy);
   std::optional<common::DirectoryLock> lock;
   ResumePoint start;
   try {
+    // A named checkpoint is read before anything is created: a missing or unusable file is
+    // exit 3 with no output directory or lock left behind.
+    if (options.resume) start = find_resume_point(config, options);
     ensure_writable_directory(options.output);
     lock.emplace(options.output, kLockWaitSeconds);
     if (options.fresh) archive_previous_results(options.output);
     common::note_activity("reading the checkpoints in {}", options.output.string());
-    if (!options.fresh) start = find_resume_point(config, options);
+    if (options.resume) {
+      refuse_rewind(config, options, start);
+    } else if (!options.fresh) {
+      start = find_resume_point(config, options);
+    }
   } catch (const common::Error& e) {
     // No task is out yet, so the workers can be told to stop (no MPI_Abort): an unusable
     // output directory or checkpoint ends every rank with its exit code (3, 4, ...).

@@ -14,9 +14,6 @@
 namespace evo::master {
 namespace {
 
-// The customary reference point for problems whose fronts lie in [0, 1]^m (ZDT, DTLZ2).
-constexpr double kDefaultReference = 1.1;
-
 std::vector<std::size_t> permutation(std::size_t n, common::Rng& rng) {
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -66,7 +63,7 @@ Nsga2::Nsga2(const common::Config& config)
       crossover_prob_(config.algorithm.crossover_prob),
       reference_(config.algorithm.hv_reference),
       variation_(config) {
-  if (reference_.empty()) reference_.assign(objectives_, kDefaultReference);
+  if (reference_.empty()) reference_.assign(objectives_, kDefaultHvReference);
 }
 
 common::Population Nsga2::initial_population(common::Rng& rng) {

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "common/checkpoint_store.hpp"
 #include "common/error.hpp"
@@ -115,6 +116,12 @@ void check_compatible(const common::Config& config, const common::CheckpointStat
 ResumePoint find_resume_point(const common::Config& config, const RunOptions& options) {
   if (options.resume) {
     const fs::path& path = *options.resume;
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) {
+      throw common::NoCheckpointError(
+          fmt::format("--resume {}: {}", path.string(),
+                      fs::exists(path, error) ? "not a regular file" : "no such file"));
+    }
     ResumePoint point;
     try {
       point.state = common::read_checkpoint(path);
@@ -160,6 +167,36 @@ ResumePoint find_resume_point(const common::Config& config, const RunOptions& op
     return ResumePoint{job, std::move(found->state), found->path};
   }
   return ResumePoint{};
+}
+
+void refuse_rewind(const common::Config& config, const RunOptions& options,
+                   const ResumePoint& named) {
+  if (!named.state) return;
+  RunOptions automatic = options;
+  automatic.resume.reset();
+  ResumePoint newest;
+  try {
+    newest = find_resume_point(config, automatic);
+  } catch (const common::Error&) {
+    // OUT's own checkpoints are damaged or of another config: naming a file is how one
+    // recovers from that, so nothing newer is known to be lost.
+    return;
+  }
+  if (!newest.state) return;
+  std::error_code error;
+  if (fs::equivalent(newest.path, named.path, error)) return;
+  const auto progress = [](const ResumePoint& point) {
+    return std::tuple(point.job, point.state->generation, point.state->final ? 1 : 0);
+  };
+  if (progress(newest) <= progress(named)) return;
+  throw common::ConfigError(fmt::format(
+      "--resume {}: job {} generation {} is older than {} (job {} generation {}{}) in {}; "
+      "resuming it there would rewind the run: the later checkpoints would be pruned and "
+      "logbook.csv cut back. Continue from it into another directory with --out DIR (the "
+      "checkpoint is read where it is), or move {} aside first",
+      named.path.string(), named.job, named.state->generation, newest.path.string(), newest.job,
+      newest.state->generation, newest.state->final ? ", final" : "", options.output.string(),
+      options.output.string()));
 }
 
 void archive_previous_results(const fs::path& output) {

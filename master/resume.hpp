@@ -25,6 +25,13 @@ struct ResumePoint {
 // written with a config that differs in a key that shapes results.
 ResumePoint find_resume_point(const common::Config& config, const RunOptions& options);
 
+// --resume of a checkpoint older than the newest intact one OUT holds for the same run
+// (a later generation, or a later job) would rewind it, pruning the later checkpoints and
+// cutting logbook.csv back: throws ConfigError (exit 2) naming both files and --out as the
+// way to branch off. `named` is what find_resume_point gave for options.resume.
+void refuse_rewind(const common::Config& config, const RunOptions& options,
+                   const ResumePoint& named);
+
 // Refuses a checkpoint whose results-shaping config differs, naming the differing keys;
 // with `allow_change` it only warns (the experimenter takes responsibility).
 void check_compatible(const common::Config& config, const common::CheckpointState& state,

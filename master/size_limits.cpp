@@ -304,8 +304,13 @@ std::vector<std::string> size_violations(const common::Config& config, const Mem
 void check_sizes(const common::Config& config, const MemoryLimit& limit) {
   const std::vector<std::string> violations = size_violations(config, limit);
   if (violations.empty()) return;
+  // The sizes may come from the file or from --set: name both, as the reader does per key.
+  const std::string source =
+      config.overrides.empty()
+          ? config.source
+          : fmt::format("{} with {}", config.source, fmt::join(config.overrides, " "));
   throw common::ConfigError(
-      fmt::format("{}: sizes that cannot fit:\n{}", config.source, fmt::join(violations, "\n")));
+      fmt::format("{}: sizes that cannot fit:\n{}", source, fmt::join(violations, "\n")));
 }
 
 }  // namespace evo::master

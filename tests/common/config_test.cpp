@@ -438,6 +438,15 @@ TEST(Config, UnknownProblemListsTheKnownOnes) {
   EXPECT_THAT(error_of("[problem]\nname = \"nosuch\"\n"), HasSubstr(", command, plugin, python)"));
 }
 
+TEST(Config, SuggestionsIgnoreCase) {
+  EXPECT_THAT(error_of("[problem]\nname = \"Sphere\"\n"), HasSubstr("did you mean 'sphere'?"));
+  EXPECT_THAT(error_of("[problem]\nname = \"ZDT1\"\n"), HasSubstr("did you mean 'zdt1'?"));
+  EXPECT_THAT(error_of("[algorithm]\nname = \"NSGA2\"\n"), HasSubstr("did you mean 'nsga2'?"));
+  EXPECT_THAT(error_of("[Algorithm]\npopulation = 10\n"), HasSubstr("did you mean [algorithm]?"));
+  EXPECT_THAT(error_of("[algorithm]\nPopulation = 10\n"),
+              HasSubstr("did you mean 'algorithm.population'?"));
+}
+
 TEST(Config, AlgorithmsOfLaterVersionsAreNotAvailableOthersUnknown) {
   for (const char* name :
        {"simple", "mu_plus_lambda", "mu_comma_lambda", "cmaes", "de", "steady_state"}) {
@@ -583,6 +592,20 @@ TEST(Config, WarnsAboutKeysTheChosenAlgorithmDoesNotRead) {
   EXPECT_THAT(parse_config(to_toml(de), "resolved").warnings,
               ::testing::ElementsAre(HasSubstr("algorithm.elitism has no effect")));
   EXPECT_TRUE(parse_config(to_toml(parse("")), "resolved").warnings.empty());
+}
+
+// CMA-ES draws algorithm.lambda samples: a population size is ignored, and says so.
+TEST(Config, WarnsThatCmaesIgnoresThePopulationSize) {
+  const Config given = parse("[algorithm]\nname = \"cmaes\"\npopulation = 50\n");
+  ASSERT_EQ(given.warnings.size(), 1U);
+  EXPECT_THAT(given.warnings[0],
+              AllOf(StartsWith("cfg.toml: algorithm.population has no effect"),
+                    HasSubstr("algorithm.name = \"cmaes\""), HasSubstr("algorithm.lambda")));
+  const Config by_set = parse("[algorithm]\nname = \"cmaes\"\n", {"algorithm.population=8"});
+  ASSERT_EQ(by_set.warnings.size(), 1U);
+  EXPECT_THAT(by_set.warnings[0], StartsWith("--set algorithm.population=8: "));
+  EXPECT_TRUE(parse("[algorithm]\nname = \"cmaes\"\nlambda = 12\n").warnings.empty());
+  EXPECT_TRUE(parse("[algorithm]\nname = \"simple\"\npopulation = 50\n").warnings.empty());
 }
 
 TEST(Config, ToTomlRoundTripsTheDefaults) {
@@ -793,7 +816,9 @@ TEST(Config, ToTomlRoundTripsTheCommandSection) {
 namespace evo::common {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 
 TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
@@ -805,6 +830,24 @@ TEST(Config, FailurePolicyKeysAreValidatedAndShapeTheResultHash) {
   EXPECT_NE(result_hash(config), result_hash(parse_config("", "t.toml")));
   EXPECT_THAT([] { parse_config("[dispatch]\nretries = -1\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.retries")));
+  // Per failure class: by default only what a second try may cure.
+  EXPECT_EQ(parse_config("", "t.toml").dispatch.retry_on,
+            (std::vector<std::string>{"failed", "signaled", "timeout"}));
+  const Config every = parse_config(
+      "[dispatch]\nretry_on = [\"non_finite\", \"garbage\", \"timeout\", \"non_zero_exit\", "
+      "\"signaled\", \"failed\", \"failed\"]\n",
+      "t.toml");
+  EXPECT_EQ(every.dispatch.retry_on,
+            (std::vector<std::string>{"failed", "non_zero_exit", "signaled", "timeout", "garbage",
+                                      "non_finite"}));
+  EXPECT_NE(result_hash(every), result_hash(parse_config("", "t.toml")));
+  EXPECT_EQ(parse_config(to_toml(every), "again").dispatch.retry_on, every.dispatch.retry_on);
+  EXPECT_TRUE(parse_config("[dispatch]\nretry_on = []\n", "t.toml").dispatch.retry_on.empty());
+  // The default is not written: configs and checkpoints from before the key keep their hash.
+  EXPECT_THAT(to_toml(parse_config("", "t.toml")), Not(HasSubstr("retry_on")));
+  EXPECT_THAT([] { parse_config("[dispatch]\nretry_on = [\"timout\"]\n", "t.toml"); },
+              ThrowsMessage<ConfigError>(
+                  AllOf(HasSubstr("dispatch.retry_on"), HasSubstr("did you mean 'timeout'?"))));
   EXPECT_THAT([] { parse_config("[dispatch]\nmax_failure_share = 1.5\n", "t.toml"); },
               ThrowsMessage<ConfigError>(HasSubstr("dispatch.max_failure_share")));
   EXPECT_THAT([] { parse_config("[dispatch]\nfailure_fitness = nan\n", "t.toml"); },

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
 
 #include "common/config.hpp"
 #include "common/error.hpp"
@@ -42,6 +43,22 @@ TEST(ProblemRegistry, ARegisteredProblemIsAProblemNameWithItsObjectivesAndDomain
   EXPECT_EQ(config.genome.upper, 4);
   ASSERT_NE(find_registered_problem("registry_test_problem"), nullptr);
   EXPECT_EQ(find_registered_problem("sphere"), nullptr) << "built-ins are not registered ones";
+}
+
+TEST(ProblemRegistry, AnUnknownNameListsAndSuggestsTheRegisteredOnes) {
+  evocluster::register_problem(definition("registry_listed_problem"));
+  const auto error_of = [](const std::string& name) {
+    try {
+      parse_config("[problem]\nname = \"" + name + "\"\n[algorithm]\nname = \"nsga2\"\n",
+                   "cfg.toml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(error_of("nosuch"), HasSubstr(", registry_listed_problem, command, plugin, python)"));
+  EXPECT_THAT(error_of("Registry_Listed_Problm"),
+              HasSubstr("did you mean 'registry_listed_problem'?"));
 }
 
 TEST(ProblemRegistry, RefusesATakenNameAndAnUnusableDefinition) {

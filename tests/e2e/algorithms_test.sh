@@ -66,6 +66,18 @@ for name in mu_plus_lambda mu_comma_lambda cmaes de nsga2 mu_plus_lambda_binary 
     awk -v a="$hv_first" -v b="$hv_last" 'BEGIN { exit !(b > a) }' &&
       pass "nsga2: hypervolume grew from $hv_first to $hv_last" ||
       fail "nsga2: hypervolume did not grow ($hv_first -> $hv_last)"
+    ! grep -q "hypervolume has been 0" "$base/np1.log" ||
+      fail "nsga2: warned of a zero hypervolume in a run whose hypervolume grew"
+    # A reference point the whole front lies beyond: the column is all 0, and the run says
+    # so once, naming the key to set.
+    evo_run 1 "${config[@]}" --set run.generations=3 --set "algorithm.hv_reference=[0.01, 0.01]" \
+      --out "$base/beyond" >"$base/beyond.log" 2>&1 || fail "nsga2: run with hv_reference [0.01, 0.01] failed"
+    if [[ $(grep -c "hypervolume has been 0 in all 4 generations.*algorithm.hv_reference" \
+      "$base/beyond.log") == 1 ]]; then
+      pass "nsga2: a front beyond the reference point draws one warning naming algorithm.hv_reference"
+    else
+      fail "nsga2: no (or more than one) zero-hypervolume warning"; tail -n 8 "$base/beyond.log" >&2
+    fi
   fi
   awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }' &&
     pass "$name: best of objective 0 improved from $first to $last" ||

@@ -119,14 +119,14 @@ for np in 1 2; do
   fi
 done
 
-# A program that fails for some genomes (first gene below -3): they are retried, then given
-# the failure fitness; the run completes, the logbook counts them, and the result is the
-# same on every rank count.
+# A program that fails for some genomes (first gene below -3): they are retried (a non-zero
+# exit is retried only when dispatch.retry_on names it), then given the failure fitness; the
+# run completes, the logbook counts them, and the result is the same on every rank count.
 failing='["/bin/sh", "-c", "awk \"NR == 1 && \\$1 < -3 { exit 3 } { s += \\$1 * \\$1 } END { printf \\\"%.17g\\\\n\\\", s }\""]'
 for np in 1 3; do
   if ! TMPDIR="$scratch_root" evo_run $np run "$base/command.toml" --out "$base/partial$np" \
     --set "command.argv=$failing" --set dispatch.retries=1 --set dispatch.failure_fitness=1e9 \
-    >"$base/partial$np.log" 2>&1; then
+    --set 'dispatch.retry_on=["non_zero_exit"]' >"$base/partial$np.log" 2>&1; then
     fail "np=$np: a program failing for some genomes ended the run"
     tail -n 10 "$base/partial$np.log" >&2
   fi

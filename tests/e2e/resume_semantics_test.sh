@@ -61,6 +61,34 @@ evo_run 4 "${config[@]}" --set run.generations=30 --out "$base/named" --resume "
 same_results "$base/straight" "$base/named" "--resume $(basename "$older")" &&
   pass "--resume of an older checkpoint finishes identical"
 
+# --resume of an older checkpoint into the directory that holds the newer ones would rewind
+# the run (later checkpoints pruned, logbook cut back): refused, exit 2, nothing touched.
+rows_before=$(wc -l <"$base/extended/logbook.csv")
+listing_before=$(ls "$base/extended/checkpoints")
+rc=0
+evo_run 2 "${config[@]}" --set run.generations=30 --out "$base/extended" --resume "$older" \
+  >"$base/rewind.log" 2>&1 || rc=$?
+if [[ $rc == 2 ]] && grep -q "would rewind the run" "$base/rewind.log" &&
+  grep -q -- "--out DIR" "$base/rewind.log" &&
+  [[ $(wc -l <"$base/extended/logbook.csv") == "$rows_before" ]] &&
+  [[ $(ls "$base/extended/checkpoints") == "$listing_before" ]]; then
+  pass "--resume of an older checkpoint over a newer one: exit 2, logbook and checkpoints kept"
+else
+  fail "--resume rewinding a finished run: exit $rc"; cat "$base/rewind.log" >&2
+fi
+
+# --resume of a missing file: exit 3 naming it, before the output directory or a lock exists.
+rc=0
+evo_run 2 "${config[@]}" --out "$base/never-created" --resume "$base/no-such.h5" \
+  >"$base/missing.log" 2>&1 || rc=$?
+if [[ $rc == 3 ]] && grep -q "no-such.h5: no such file" "$base/missing.log" &&
+  [[ ! -e $base/never-created ]]; then
+  pass "--resume of a missing file: exit 3 naming it, nothing created"
+else
+  fail "--resume of a missing file: exit $rc, out dir $(ls -d "$base/never-created" 2>&1)"
+  cat "$base/missing.log" >&2
+fi
+
 # inspect and verify.
 newest=$(newest_checkpoint "$base/extended")
 if "$EVO_BIN" verify "$newest" >/dev/null && "$EVO_BIN" inspect "$newest" | grep -q "generation"; then

@@ -114,6 +114,31 @@ TEST_P(DispatcherAtWorkerCounts, GivesTheFailureFitnessAfterEveryAttemptFailed) 
   expect_sphere_everywhere(population);
 }
 
+// A deterministic failure (the program's own non-zero exit) is not rerun by default: an
+// expensive simulation that fails would fail three times. dispatch.retry_on brings it back.
+TEST_P(DispatcherAtWorkerCounts, RetriesOnlyTheFailureClassesOfTheRetryPolicy) {
+  const auto fails_at_seven = [](int, std::uint64_t, std::uint64_t index, int) {
+    return index == 7 ? std::optional(common::EvalStatus::kNonZeroExit) : std::nullopt;
+  };
+  test::LoopbackCluster cluster(GetParam().workers, fails_at_seven);
+  Dispatcher dispatcher(cluster.master(), nullptr, GetParam().settings,
+                        FailurePolicy{2, 1e300, 0.5});
+  common::Population population = random_population(50, 7);
+  const EvaluationOutcome outcome = dispatcher.evaluate(population, 1, 0, 0);
+  EXPECT_EQ(outcome.attempts_failed, 1);
+  EXPECT_EQ(outcome.given_failure_fitness, 1);
+  EXPECT_EQ(population.fitness_of(7)[0], 1e300);
+  EXPECT_EQ(cluster.ranks_of(0, 7).size(), 1U);
+
+  test::LoopbackCluster again(GetParam().workers, fails_at_seven);
+  Dispatcher retrying(again.master(), nullptr, GetParam().settings,
+                      FailurePolicy{2, 1e300, 0.5, {"non_zero_exit"}});
+  common::Population second = random_population(50, 7);
+  const EvaluationOutcome retried = retrying.evaluate(second, 1, 0, 0);
+  EXPECT_EQ(retried.attempts_failed, 3);
+  EXPECT_EQ(again.ranks_of(0, 7).size(), 3U);
+}
+
 TEST_P(DispatcherAtWorkerCounts, StopsTheRunAboveTheFailureShare) {
   test::LoopbackCluster cluster(
       GetParam().workers, [](int, std::uint64_t, std::uint64_t index, int) {

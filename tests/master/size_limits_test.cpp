@@ -190,6 +190,19 @@ TEST(SizeLimits, CheckSizesIsAConfigErrorNamingTheSource) {
   }
 }
 
+TEST(SizeLimits, CheckSizesNamesTheOverridesToo) {
+  const auto config =
+      common::parse_config("[run]\nseed = 1\n", "sizes.toml", {"algorithm.population=2147483647"});
+  try {
+    check_sizes(config, limit_of(kGiB));
+    FAIL() << "no error";
+  } catch (const common::ConfigError& error) {
+    EXPECT_THAT(std::string(error.what()),
+                HasSubstr("sizes.toml with --set algorithm.population=2147483647: sizes that "
+                          "cannot fit"));
+  }
+}
+
 TEST(SizeLimits, DescribeBytesIsExactAndScaled) {
   EXPECT_EQ(describe_bytes(0), "0 bytes");
   EXPECT_EQ(describe_bytes(1023), "1023 bytes");
