@@ -48,11 +48,10 @@ std::optional<StopVerdict> stagnation_met(const RunConfig& run, const std::vecto
   if (std::isnan(now) || std::isnan(then)) return std::nullopt;
   const double improvement = then - now;
   if (improvement > run.stagnation_tolerance) return std::nullopt;
-  return StopVerdict{
-      std::string(kStopStagnation),
-      fmt::format("best {:.10g} improved by {:.6g} in the last {} generations (run.stagnation_"
-                  "tolerance = {:.6g})",
-                  now, improvement, window, run.stagnation_tolerance)};
+  return StopVerdict{std::string(kStopStagnation),
+                     fmt::format("best {:.10g} improved by {:.6g} in the last {} generations, "
+                                 "run.stagnation_tolerance = {:.6g}",
+                                 now, improvement, window, run.stagnation_tolerance)};
 }
 
 }  // namespace
