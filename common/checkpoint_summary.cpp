@@ -15,6 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/stopping_rules.hpp"
+
 namespace evo::common {
 namespace {
 
@@ -71,6 +75,23 @@ std::string best_line(const Population& population, std::size_t genes_shown) {
                      numbers(population.genome(*best), genes_shown));
 }
 
+// A stopping rule's reason with what made it hold ("target_fitness (best 0.009 <= ...)"),
+// judged again on the file's own config and logbook, as the validator did.
+std::string stop_reason_line(const CheckpointState& state) {
+  if (state.stop_reason.empty()) return "-";
+  if (!is_stopping_rule(state.stop_reason)) return state.stop_reason;
+  try {
+    const Config config = parse_config(state.config_text, "/config/text");
+    if (const auto verdict = stopping_rule_verdict(state.stop_reason, config.run, state.logbook,
+                                                   state.evaluations)) {
+      return fmt::format("{} ({})", state.stop_reason, verdict->detail);
+    }
+  } catch (const ConfigError&) {
+    // Shown as it is: verify names what is wrong with the file.
+  }
+  return state.stop_reason;
+}
+
 }  // namespace
 
 std::string describe_checkpoint(const std::filesystem::path& path, const CheckpointState& state,
@@ -86,7 +107,7 @@ std::string describe_checkpoint(const std::filesystem::path& path, const Checkpo
                                     state.final ? " (final: the job is finished)" : ""));
   out.add("final", state.final ? "yes" : "no");
   out.add("trigger", state.trigger.empty() ? "-" : state.trigger);
-  if (state.final) out.add("stop reason", state.stop_reason.empty() ? "-" : state.stop_reason);
+  if (state.final) out.add("stop reason", stop_reason_line(state));
   out.add("ranks", state.ranks_history.empty()
                        ? fmt::format("{}", state.ranks)
                        : fmt::format("{} (launches so far: {})", state.ranks,

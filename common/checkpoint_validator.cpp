@@ -18,6 +18,7 @@
 #include "common/error.hpp"
 #include "common/genome_check.hpp"
 #include "common/rng.hpp"
+#include "common/stopping_rules.hpp"
 
 namespace evo::common {
 namespace {
@@ -94,11 +95,23 @@ class StateValidator {
   }
 
   // "" (not final, or written before the attribute existed), "generations" at
-  // run.generations, or "<algorithm.name>:<criterion>" (docs/checkpoint-format.md).
+  // run.generations, a stopping rule's name (target_fitness, max_evaluations, stagnation)
+  // when that rule of /config/text holds on the logbook, or "<algorithm.name>:<criterion>"
+  // (docs/checkpoint-format.md).
   void check_stop_reason() const {
     const std::string& reason = state_.stop_reason;
     if (reason.empty()) return;
     if (!state_.final) invalid("root attribute stop_reason = '{}' but final = 0", reason);
+    if (is_stopping_rule(reason)) {
+      // No bound on the generation: a rule also ends a job resumed with fewer generations.
+      if (!stopping_rule_verdict(reason, config_.run, state_.logbook, state_.evaluations)) {
+        invalid(
+            "root attribute stop_reason = '{}' but that rule of /config/text does not hold at "
+            "generation {} ({} evaluations)",
+            reason, state_.generation, state_.evaluations);
+      }
+      return;
+    }
     if (reason == "generations") {
       // Beyond it when a run was resumed with fewer generations than it had done.
       if (state_.generation < config_.run.generations) {
@@ -116,8 +129,10 @@ class StateValidator {
                       std::all_of(criterion.begin(), criterion.end(),
                                   [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
     if (!reason.starts_with(prefix) || !word) {
-      invalid("root attribute stop_reason = '{}' (expected 'generations' or '{}<criterion>')",
-              reason, prefix);
+      invalid(
+          "root attribute stop_reason = '{}' (expected 'generations', 'target_fitness', "
+          "'max_evaluations', 'stagnation' or '{}<criterion>')",
+          reason, prefix);
     }
     if (state_.generation > config_.run.generations) {
       invalid("root attribute stop_reason = '{}' at generation {}, after run.generations = {}",

@@ -55,6 +55,10 @@ constexpr std::array<std::string_view, 9> kSections = {"run",       "problem",  
 constexpr std::array kKeys = {
     KeyName{"run", "seed"},
     KeyName{"run", "generations"},
+    KeyName{"run", "target_fitness"},
+    KeyName{"run", "max_evaluations"},
+    KeyName{"run", "stagnation_generations"},
+    KeyName{"run", "stagnation_tolerance"},
     KeyName{"run", "jobs"},
     KeyName{"run", "output"},
     KeyName{"run", "hall_of_fame"},
@@ -677,6 +681,13 @@ void read_run(Reader& in, RunConfig& run) {
   in.integer("run", "max_restarts", run.max_restarts, 0);
   in.choice("run", "log_level", run.log_level, kLogLevels);
   in.number("run", "progress_seconds", run.progress_seconds, {.min = 0});
+  if (in.present("run", "target_fitness")) {
+    double target = 0;
+    if (in.number("run", "target_fitness", target, {})) run.target_fitness = target;
+  }
+  in.integer("run", "max_evaluations", run.max_evaluations, 0);
+  in.integer("run", "stagnation_generations", run.stagnation_generations, 0);
+  in.number("run", "stagnation_tolerance", run.stagnation_tolerance, {.min = 0});
   if (run.walltime > 0 && run.walltime_margin >= run.walltime) {
     in.fail("run", "walltime_margin",
             fmt::format("must be shorter than run.walltime ({} s), got {} s: the run would stop "
@@ -1026,6 +1037,36 @@ std::string objectives_source(const Config& config) {
   return "the problem's own count";
 }
 
+// The stopping rules judge objective 0 (common/stopping_rules.hpp): with several objectives
+// a target or a stagnation of one of them is not what a Pareto front converging means.
+// steady_state has births in flight at every generation boundary: a rule ending the job
+// there would have to drop them or insert them after the final checkpoint.
+void check_stopping_rules(Reader& in, const Config& config, int objectives) {
+  const RunConfig& run = config.run;
+  for (const auto& [key, set] :
+       {std::pair{"target_fitness", run.target_fitness.has_value()},
+        std::pair{"stagnation_generations", run.stagnation_generations > 0}}) {
+    if (set && objectives > 1) {
+      in.fail("run", key,
+              fmt::format("applies to a single objective, but problem '{}' has {} objectives: "
+                          "use run.generations or run.max_evaluations",
+                          config.problem.name, objectives));
+    }
+  }
+  if (config.algorithm.name == "steady_state") {
+    for (const auto& [key, set] :
+         {std::pair{"target_fitness", run.target_fitness.has_value()},
+          std::pair{"max_evaluations", run.max_evaluations > 0},
+          std::pair{"stagnation_generations", run.stagnation_generations > 0}}) {
+      if (set) {
+        in.fail("run", key,
+                "is not supported with algorithm.name = \"steady_state\" (births are in flight "
+                "at every generation boundary): use run.generations");
+      }
+    }
+  }
+}
+
 void check_combination(Reader& in, const Config& config) {
   const ProblemConfig& p = config.problem;
   if (p.objectives > 0 && p.name != "dtlz2") {
@@ -1073,6 +1114,7 @@ void check_combination(Reader& in, const Config& config) {
             fmt::format("needs one coordinate per objective ({}), got {}", objectives,
                         a.hv_reference.size()));
   }
+  check_stopping_rules(in, config, objectives);
   const bool mu_lambda = algorithm.kind == AlgorithmKind::kMuPlusLambda ||
                          algorithm.kind == AlgorithmKind::kMuCommaLambda;
   if (mu_lambda && a.crossover_prob + a.mutation_prob > 1) {
@@ -1158,7 +1200,16 @@ std::string canonical_text(const Config& config, bool results_only) {
   const RunConfig& run = config.run;
   out.section("run");
   out.integer("seed", run.seed);
-  if (!results_only) out.integer("generations", run.generations);
+  if (!results_only) {
+    out.integer("generations", run.generations);
+    // Written only when set: a run without them keeps its config text (and its identity).
+    if (run.target_fitness) out.number("target_fitness", *run.target_fitness);
+    if (run.max_evaluations > 0) out.integer("max_evaluations", run.max_evaluations);
+    if (run.stagnation_generations > 0) {
+      out.integer("stagnation_generations", run.stagnation_generations);
+    }
+    if (run.stagnation_tolerance > 0) out.number("stagnation_tolerance", run.stagnation_tolerance);
+  }
   out.integer("jobs", run.jobs);
   if (!results_only) out.string("output", run.output);
   out.integer("hall_of_fame", run.hall_of_fame);
@@ -1396,6 +1447,12 @@ Config parse_config(std::string_view toml_text, std::string_view source,
   }
   if (in.errors().empty()) check_combination(in, config);
   if (algorithm != nullptr) config.warnings = keys_without_effect(in, config, *algorithm);
+  if (in.present("run", "stagnation_tolerance") && config.run.stagnation_generations == 0) {
+    config.warnings.push_back(
+        fmt::format("{}: run.stagnation_tolerance has no effect without run.stagnation_"
+                    "generations > 0",
+                    in.origin("run", "stagnation_tolerance")));
+  }
 
   if (!in.errors().empty()) throw ConfigError(fmt::format("{}", fmt::join(in.errors(), "\n")));
   return config;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,13 @@ struct RunConfig {
   int jobs = 1;
   std::string output = "runs/demo";
   int hall_of_fame = 10;  // best individuals kept over the whole run
+  // Stopping rules besides `generations` (common/stopping_rules.hpp); each off by default.
+  // Like `generations` they decide where a job ends, not what it computes, so they may
+  // change on resume and are not part of result_hash; to_toml writes them only when set.
+  std::optional<double> target_fitness;     // stop once the best fitness is <= this
+  std::int64_t max_evaluations = 0;         // stop once the job's evaluations reach this; 0 = off
+  std::int64_t stagnation_generations = 0;  // stop after this many without improvement; 0 = off
+  double stagnation_tolerance = 0;          // an improvement of at most this much does not count
   // Batch limits (docs/slurm.md); none of them shapes results.
   double walltime = 0;  // seconds this launch may run; 0 = none (Slurm's limit still applies)
   double walltime_margin = 60;  // stop this long before the limit (at least 3 x a checkpoint)
@@ -175,7 +183,8 @@ Config parse_config(std::string_view toml_text, std::string_view source,
 std::string to_toml(const Config& config);
 
 // Hash of every key that shapes results. Keys that may change on resume without
-// changing results are left out: run.generations, run.output, run.walltime,
+// changing results are left out: run.generations, run.target_fitness, run.max_evaluations,
+// run.stagnation_generations, run.stagnation_tolerance, run.output, run.walltime,
 // run.walltime_margin, run.max_restarts, checkpoint.*,
 // dispatch.batch, dispatch.in_flight,
 // command.timeout_s, kill_grace_s, scratch_dir, keep_failed_scratch, and python.path

@@ -20,6 +20,7 @@
 #include "common/log.hpp"
 #include "common/logbook.hpp"
 #include "common/signals.hpp"
+#include "common/stopping_rules.hpp"
 #include "common/utc_time.hpp"
 #include "master/algorithm.hpp"
 #include "master/dispatcher.hpp"
@@ -118,10 +119,23 @@ class JobRun {
 
     const std::int64_t last = config_.run.generations;
     const auto termination = algorithm_->termination();
-    if (checkpoint && checkpoint->final && !in_progress && (generation_ >= last || termination)) {
-      spdlog::info("job {} already finished at generation {}{}", job_, generation_,
-                   termination ? fmt::format(" ({}:{})", algorithm_->name(), termination->criterion)
-                               : std::string());
+    // Judged on the restored logbook, as after the generation that wrote the checkpoint: a
+    // job a rule ended is finished; a rule set (or tightened) on resume ends it here.
+    const auto rule = checkpoint && !in_progress ? stopping_rule_met() : std::nullopt;
+    if (checkpoint && checkpoint->final && !in_progress &&
+        (generation_ >= last || termination || rule)) {
+      std::string why;
+      if (termination) {
+        why = fmt::format(" ({}:{})", algorithm_->name(), termination->criterion);
+      } else if (common::is_stopping_rule(checkpoint->stop_reason)) {
+        why = fmt::format(" ({})", checkpoint->stop_reason);
+      }
+      spdlog::info("job {} already finished at generation {}{}", job_, generation_, why);
+      return common::kExitOk;
+    }
+    if (rule && !termination) {
+      end_by_rule(*rule, last);
+      print_summary();
       return common::kExitOk;
     }
     bool final_written = false;
@@ -150,6 +164,12 @@ class JobRun {
         spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, gen, last,
                      job_stop_reason_, ended->meaning);
         write_checkpoint(/*final=*/true, "final");
+        final_written = true;
+        break;
+      }
+      // Before checkpoint_if_due: at gen == last a rule that holds names the reason.
+      if (const auto met = stopping_rule_met()) {
+        end_by_rule(*met, last);
         final_written = true;
         break;
       }
@@ -401,6 +421,19 @@ class JobRun {
     const int signal_number = common::stop_signal();
     return signal_number != 0 ? fmt::format("signal {}", signal_name(signal_number))
                               : "wall-time limit";
+  }
+
+  // run.target_fitness, run.max_evaluations, run.stagnation_generations after the
+  // generation just logged (common/stopping_rules.hpp).
+  std::optional<common::StopVerdict> stopping_rule_met() const {
+    return common::stopping_rule_met(config_.run, logbook_, evaluations_);
+  }
+  // The job ends after generation_ as if run.generations were reached: final checkpoint.
+  void end_by_rule(const common::StopVerdict& verdict, std::int64_t last) {
+    job_stop_reason_ = verdict.reason;
+    spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, generation_, last,
+                 verdict.reason, verdict.detail);
+    write_checkpoint(/*final=*/true, "final");
   }
 
   // Returns true when it wrote the final checkpoint.
@@ -677,7 +710,8 @@ class JobRun {
   double breed_seconds_ = 0;
   double step_seconds_ = 0;  // generations' wall_s: job queue, selection, statistics
   std::int64_t evaluated_ = 0;
-  // Why the job ended before run.generations ("<algorithm>:<criterion>"), else empty.
+  // Why the job ended before run.generations ("<algorithm>:<criterion>" or a stopping
+  // rule's name), else empty.
   std::string job_stop_reason_;
   bool hypervolume_noticed_ = false;  // warn_if_hypervolume_says_nothing() is done
   // The journal holds nothing more for this launch (see step()).

@@ -105,7 +105,8 @@ void check_compatible(const common::Config& config, const common::CheckpointStat
   }
   throw common::IncompatibleCheckpointError(fmt::format(
       "{} was written with another configuration (config hash {:016x}, now {:016x}). "
-      "Only run.generations, run.output, the batch limits (run.walltime, "
+      "Only run.generations, the stopping rules (run.target_fitness, run.max_evaluations, "
+      "run.stagnation_*), run.output, the batch limits (run.walltime, "
       "run.walltime_margin, run.max_restarts), checkpoint.*, dispatch.batch/in_flight and the "
       "command timeouts and scratch settings may change on resume; "
       "use --fresh to start a new run, or --allow-config-change to resume anyway. "

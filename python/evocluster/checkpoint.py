@@ -116,7 +116,12 @@ class Checkpoint:
 
     @property
     def stop_reason(self):
-        """Why the job ended ("generations", "cmaes:tolx", ...); "" unless final."""
+        """Why the job ended; "" unless final.
+
+        "generations" (run.generations reached), "target_fitness", "max_evaluations",
+        "stagnation" (the stopping rules of [run]) or "<algorithm>:<criterion>" (e.g.
+        "cmaes:tolx").
+        """
         return str(self.attrs.get("stop_reason", ""))
 
 

@@ -376,10 +376,40 @@ TEST_F(CheckpointTest, StopReasonMustNameGenerationsOrTheAlgorithmInAFinalCheckp
   EXPECT_THAT(verdict(false, 7, "generations").reason,
               HasSubstr("stop_reason = 'generations' but final = 0"));
   EXPECT_THAT(verdict(true, 7, "generations").reason, HasSubstr("run.generations"));
-  EXPECT_THAT(verdict(true, 7, "cmaes:tolx").reason,
-              HasSubstr("expected 'generations' or 'simple:"));
+  EXPECT_THAT(verdict(true, 7, "cmaes:tolx").reason, HasSubstr("expected 'generations'"));
+  EXPECT_THAT(verdict(true, 7, "cmaes:tolx").reason, HasSubstr("or 'simple:<criterion>'"));
   EXPECT_THAT(verdict(true, 7, "simple:").reason, HasSubstr("stop_reason"));
   EXPECT_THAT(verdict(true, 7, "simple:Bad Name").reason, HasSubstr("stop_reason"));
+}
+
+// A stopping rule's name is valid only when that rule of /config/text holds on the logbook.
+TEST_F(CheckpointTest, StopReasonOfAStoppingRuleMustHoldInTheFilesOwnConfig) {
+  const fs::path path = dir_ / "ckpt.h5";
+  const auto verdict = [&](const std::string& run_keys, const std::string& reason) {
+    CheckpointState state = make_valid_checkpoint_state(0, 7);
+    const Config config = parse_config(
+        "[run]\nseed = 1\n" + run_keys +
+            "\n[problem]\nname = \"sphere\"\ndimension = 3\n[algorithm]\npopulation = 4\n",
+        "test config");
+    state.config_text = to_toml(config);
+    state.config_hash = result_hash(config);
+    for (std::size_t g = 0; g < state.logbook.rows.size(); ++g) {
+      state.logbook.rows[g].min = g < 3 ? 10.0 - static_cast<double>(g) : 8.0;  // 10 9 8 8 ...
+    }
+    state.final = true;
+    state.stop_reason = reason;
+    write_checkpoint(path, state);
+    return verify_checkpoint(path);
+  };
+  EXPECT_TRUE(verdict("target_fitness = 8", "target_fitness").intact);
+  EXPECT_TRUE(verdict("max_evaluations = 32", "max_evaluations").intact);  // 4 x 8 done
+  EXPECT_TRUE(verdict("stagnation_generations = 5", "stagnation").intact);
+  EXPECT_THAT(verdict("target_fitness = 7.5", "target_fitness").reason,
+              HasSubstr("stop_reason = 'target_fitness' but that rule of /config/text does not "
+                        "hold at generation 7"));
+  EXPECT_THAT(verdict("", "max_evaluations").reason, HasSubstr("does not hold"));
+  EXPECT_THAT(verdict("stagnation_generations = 6", "stagnation").reason,
+              HasSubstr("does not hold"));
 }
 
 // A stop while the initial population is evaluated: the algorithm has no population and

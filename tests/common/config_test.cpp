@@ -95,6 +95,10 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.algorithm.crossover_indpb, b.algorithm.crossover_indpb);
   EXPECT_EQ(a.algorithm.creep_step, b.algorithm.creep_step);
   EXPECT_EQ(a.problem.instance_seed, b.problem.instance_seed);
+  EXPECT_EQ(a.run.target_fitness, b.run.target_fitness);
+  EXPECT_EQ(a.run.max_evaluations, b.run.max_evaluations);
+  EXPECT_EQ(a.run.stagnation_generations, b.run.stagnation_generations);
+  EXPECT_EQ(a.run.stagnation_tolerance, b.run.stagnation_tolerance);
   EXPECT_EQ(a.checkpoint.every_generations, b.checkpoint.every_generations);
   EXPECT_EQ(a.checkpoint.every_seconds, b.checkpoint.every_seconds);
   EXPECT_EQ(a.checkpoint.keep, b.checkpoint.keep);
@@ -117,6 +121,10 @@ walltime_margin = 90.5
 max_restarts = 4
 log_level = "debug"
 progress_seconds = 2.5
+target_fitness = 0.5
+max_evaluations = 5000
+stagnation_generations = 8
+stagnation_tolerance = 1e-6
 
 [problem]
 name = "rosenbrock"
@@ -670,6 +678,58 @@ TEST(Config, BatchLimitsAreValidatedWithTheReason) {
   EXPECT_EQ(parse("", {"run.walltime=30", "run.walltime_margin=10"}).run.walltime_margin, 10);
 }
 
+TEST(Config, StoppingRulesAreOffByDefaultAndWrittenOnlyWhenSet) {
+  const Config defaults = parse("");
+  EXPECT_FALSE(defaults.run.target_fitness.has_value());
+  EXPECT_EQ(defaults.run.max_evaluations, 0);
+  EXPECT_EQ(defaults.run.stagnation_generations, 0);
+  EXPECT_THAT(to_toml(defaults), Not(HasSubstr("target_fitness")));
+  EXPECT_THAT(to_toml(defaults), Not(HasSubstr("stagnation")));
+  const Config set = parse("", {"run.target_fitness=0", "run.max_evaluations=100"});
+  EXPECT_EQ(set.run.target_fitness, 0.0);  // 0 is a target, not "off"
+  EXPECT_THAT(to_toml(set), HasSubstr("\ntarget_fitness = 0.0\nmax_evaluations = 100\n"));
+  EXPECT_EQ(parse_config(to_toml(set), "again").run.target_fitness, 0.0);
+}
+
+TEST(Config, StoppingRulesAreValidatedNamingTheKey) {
+  EXPECT_THAT([] { parse("", {"run.max_evaluations=-1"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.max_evaluations must be >= 0, got -1")));
+  EXPECT_THAT(
+      [] { parse("", {"run.stagnation_generations=-2"}); },
+      ThrowsMessage<ConfigError>(HasSubstr("run.stagnation_generations must be >= 0, got -2")));
+  EXPECT_THAT([] { parse("", {"run.stagnation_tolerance=-0.5"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.stagnation_tolerance must be >= 0")));
+  EXPECT_THAT([] { parse("", {"run.target_fitness=nan"}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.target_fitness")));
+  EXPECT_THAT([] { parse("", {"run.target_fitness=\"low\""}); },
+              ThrowsMessage<ConfigError>(HasSubstr("run.target_fitness: expected a number")));
+  // Objective 0 of several is not what a Pareto front converging means.
+  EXPECT_THAT(
+      [] {
+        parse("", {"problem.name=zdt1", "algorithm.name=nsga2", "run.target_fitness=0.1"});
+      },
+      ThrowsMessage<ConfigError>(
+          AllOf(HasSubstr("run.target_fitness applies to a single objective"),
+                HasSubstr("'zdt1' has 2 objectives"))));
+  EXPECT_THAT(
+      [] {
+        parse("", {"problem.name=zdt1", "algorithm.name=nsga2", "run.stagnation_generations=5"});
+      },
+      ThrowsMessage<ConfigError>(HasSubstr("run.stagnation_generations applies to a single")));
+  EXPECT_EQ(parse("", {"problem.name=zdt1", "algorithm.name=nsga2", "run.max_evaluations=500"})
+                .run.max_evaluations,
+            500);
+  EXPECT_THAT(
+      [] {
+        parse("", {"algorithm.name=steady_state", "run.max_evaluations=500"});
+      },
+      ThrowsMessage<ConfigError>(HasSubstr("run.max_evaluations is not supported with "
+                                           "algorithm.name = \"steady_state\"")));
+  const Config lone = parse("", {"run.stagnation_tolerance=0.1"});
+  ASSERT_EQ(lone.warnings.size(), 1U);
+  EXPECT_THAT(lone.warnings[0], HasSubstr("run.stagnation_tolerance has no effect"));
+}
+
 TEST(Config, ResultHashIsPinned) {
   // Changing this value makes every existing checkpoint incompatible: only on purpose.
   // (Changed when the [command] section was added, and again for the failure policy
@@ -687,6 +747,8 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   for (const char* key :
        {"run.generations=1000", "run.output=\"other\"", "run.walltime=600", "run.walltime_margin=5",
         "run.max_restarts=0", "run.log_level=error", "run.progress_seconds=0",
+        "run.target_fitness=-3", "run.max_evaluations=1",
+        "run.stagnation_generations=2", "run.stagnation_tolerance=0.25",
         "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5", "checkpoint.keep=9",
         "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
         "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",

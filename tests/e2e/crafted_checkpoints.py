@@ -710,6 +710,12 @@ def _(f, ctx):
     set_attr(f, "stop_reason", "cmaes:tolx")
 
 
+@case("stop-reason-rule-not-configured", "stop_reason", kinds=GENERATIONAL)
+def _(f, ctx):
+    # The file's own /config/text sets no run.target_fitness: the rule cannot have held.
+    set_attr(f, "stop_reason", "target_fitness")
+
+
 @case("cmaes-median-history-short", "/algorithm/median_history", kinds={"cmaes"})
 def _(f, ctx):
     replace(f["algorithm"], "median_history", f["algorithm/median_history"][:-1])
