@@ -744,15 +744,27 @@ TEST(Config, ResultHashIgnoresKeysThatMayChangeOnResume) {
   const Config base = parse(kEveryKey);
   const std::uint64_t hash = result_hash(base);
   EXPECT_EQ(result_hash(parse(kEveryKey)), hash);
-  for (const char* key :
-       {"run.generations=1000", "run.output=\"other\"", "run.walltime=600", "run.walltime_margin=5",
-        "run.max_restarts=0", "run.log_level=error", "run.progress_seconds=0",
-        "run.target_fitness=-3", "run.max_evaluations=1",
-        "run.stagnation_generations=2", "run.stagnation_tolerance=0.25",
-        "checkpoint.every_generations=1", "checkpoint.every_seconds=3.5", "checkpoint.keep=9",
-        "dispatch.batch=100", "dispatch.in_flight=7", "command.timeout_s=1",
-        "command.kill_grace_s=0", "command.scratch_dir=/elsewhere",
-        "command.keep_failed_scratch=false", "problem.delay_distribution=fixed"}) {
+  for (const char* key : {"run.generations=1000",
+                          "run.output=\"other\"",
+                          "run.walltime=600",
+                          "run.walltime_margin=5",
+                          "run.max_restarts=0",
+                          "run.log_level=error",
+                          "run.progress_seconds=0",
+                          "run.target_fitness=-3",
+                          "run.max_evaluations=1",
+                          "run.stagnation_generations=2",
+                          "run.stagnation_tolerance=0.25",
+                          "checkpoint.every_generations=1",
+                          "checkpoint.every_seconds=3.5",
+                          "checkpoint.keep=9",
+                          "dispatch.batch=100",
+                          "dispatch.in_flight=7",
+                          "command.timeout_s=1",
+                          "command.kill_grace_s=0",
+                          "command.scratch_dir=/elsewhere",
+                          "command.keep_failed_scratch=false",
+                          "problem.delay_distribution=fixed"}) {
     EXPECT_EQ(result_hash(parse(kEveryKey, {key})), hash) << key;
   }
 }
