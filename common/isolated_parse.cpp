@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -124,6 +125,7 @@ IsolatedParseResult run_isolated_parse(const std::function<void()>& parse,
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     throw Error(fmt::format("cannot create a pipe for an isolated parse: {}", strerror(errno)));
   }
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     const int error = errno;
@@ -132,6 +134,10 @@ IsolatedParseResult run_isolated_parse(const std::function<void()>& parse,
     throw Error(fmt::format("cannot fork an isolated parse: {}", strerror(error)));
   }
   if (child == 0) {
+    // The child dies with its caller (kill -9 of a rank while HDF5 loops in the child must
+    // not leave the loop running); the check catches a caller that died before the prctl.
+    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
     ::close(fds[0]);
     child_main(fds[1], parse, limits);
   }

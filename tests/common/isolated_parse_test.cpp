@@ -8,10 +8,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
@@ -93,6 +97,45 @@ TEST(IsolatedParse, MemoryBeyondTheBudgetIsAFailureNotTheCallersProblem) {
   EXPECT_EQ(result.outcome, Outcome::kFailed);
   EXPECT_THAT(result.message, HasSubstr("more than its 256 MiB"));
   expect_no_child_left();
+}
+
+// Whether `pid` is gone: no such process, or a zombie nobody has reaped yet.
+bool gone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const std::size_t end = line.rfind(')');
+  return end != std::string::npos && end + 2 < line.size() && line[end + 2] == 'Z';
+}
+
+TEST(IsolatedParse, TheChildDiesWithItsCaller) {
+  std::array<int, 2> fds{};
+  ASSERT_EQ(::pipe(fds.data()), 0);
+  const pid_t caller = ::fork();
+  ASSERT_GE(caller, 0);
+  if (caller == 0) {  // the caller: its parse child reports its pid, then never ends
+    (void)run_isolated_parse(
+        [&] {
+          const pid_t self = ::getpid();
+          (void)::write(fds[1], &self, sizeof self);
+          for (;;) ::pause();
+        },
+        limits(std::chrono::seconds(600)));
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  pid_t parse_child = 0;
+  ASSERT_EQ(::read(fds[0], &parse_child, sizeof parse_child),
+            static_cast<ssize_t>(sizeof parse_child));
+  ::close(fds[0]);
+  ::kill(caller, SIGKILL);  // as kill -9 of a rank
+  ::waitpid(caller, nullptr, 0);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!gone(parse_child) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone(parse_child)) << "the parse child " << parse_child << " outlived its caller";
+  if (!gone(parse_child)) ::kill(parse_child, SIGKILL);
 }
 
 }  // namespace
