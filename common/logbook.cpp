@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <system_error>
@@ -68,6 +69,12 @@ std::vector<std::string> logbook_columns_of(const LogRecord& row) {
   return columns;
 }
 
+bool holds_failure_fitness(const Population& population, std::size_t i, double failure_fitness) {
+  const auto fitness = population.fitness_of(i);
+  return std::all_of(fitness.begin(), fitness.end(),
+                     [&](double value) { return value == failure_fitness; });
+}
+
 LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t evals,
                     double failure_fitness) {
   LogRecord row;
@@ -83,14 +90,14 @@ LogRecord summarize(const Population& population, std::int64_t gen, std::int64_t
     const double value = population.fitness[i * objectives];
     if (std::isnan(value)) continue;
     ++evaluated;
-    if (value == failure_fitness) ++row.failed;
+    if (holds_failure_fitness(population, i, failure_fitness)) ++row.failed;
   }
   // Statistics of the successful evaluations; when every one failed, those of the failures
   // (min = avg = max = the failure fitness, std 0): finite either way, and `failed` says it.
   const bool only_failures = evaluated > 0 && static_cast<std::size_t>(row.failed) == evaluated;
   const auto counted = [&](std::size_t i) {
-    const double value = population.fitness[i * objectives];
-    return !std::isnan(value) && (only_failures || value != failure_fitness);
+    return !std::isnan(population.fitness[i * objectives]) &&
+           (only_failures || !holds_failure_fitness(population, i, failure_fitness));
   };
   // Two passes (mean, then squared deviations) in index order: accurate and reproducible.
   std::size_t n = 0;

@@ -46,8 +46,13 @@ const std::vector<std::string>& logbook_columns();
 // objective k when there are several, then hypervolume when the algorithm reports one.
 std::vector<std::string> logbook_columns_of(const LogRecord& row);
 
+// Whether individual `i` failed for good: every objective holds `failure_fitness`
+// (dispatch.failure_fitness), which is what the dispatcher writes for it. One definition
+// for the logbook, the journal's recovery and the failure share.
+bool holds_failure_fitness(const Population& population, std::size_t i, double failure_fitness);
+
 // min, avg, max, std (and the per-objective columns) over the evaluated individuals that did
-// not fail, i.e. whose objective 0 is not `failure_fitness` (dispatch.failure_fitness);
+// not fail (holds_failure_fitness);
 // `failed` counts the others. When every evaluated individual failed, the statistics are
 // those of the failures: min = avg = max = failure_fitness, std = 0. NaN (not evaluated)
 // individuals are skipped; with none evaluated at all the four are NaN.

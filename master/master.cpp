@@ -124,17 +124,15 @@ class JobRun {
     const auto rule = checkpoint && !in_progress ? stopping_rule_met() : std::nullopt;
     if (checkpoint && checkpoint->final && !in_progress &&
         (generation_ >= last || termination || rule)) {
-      std::string why;
-      if (termination) {
-        why = fmt::format(" ({}:{})", algorithm_->name(), termination->criterion);
-      } else if (common::is_stopping_rule(checkpoint->stop_reason)) {
-        why = fmt::format(" ({})", checkpoint->stop_reason);
-      }
+      // The final checkpoint names what ended the job (the validator holds it to the state).
+      const std::string& reason = checkpoint->stop_reason;
+      const std::string why =
+          reason.empty() || reason == "generations" ? "" : fmt::format(" ({})", reason);
       spdlog::info("job {} already finished at generation {}{}", job_, generation_, why);
       return common::kExitOk;
     }
     if (rule && !termination) {
-      end_by_rule(*rule, last);
+      end_job(*rule, last);
       print_summary();
       return common::kExitOk;
     }
@@ -158,18 +156,11 @@ class JobRun {
         needed = unevaluated_count(candidates);
       }
       if (!step(std::move(candidates), gen, needed, failed_before)) return common::kExitRequeue;
-      if (const auto ended = algorithm_->termination()) {
-        // The algorithm cannot go on: the job ends here, as if run.generations were reached.
-        job_stop_reason_ = fmt::format("{}:{}", algorithm_->name(), ended->criterion);
-        spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, gen, last,
-                     job_stop_reason_, ended->meaning);
-        write_checkpoint(/*final=*/true, "final");
-        final_written = true;
-        break;
-      }
-      // Before checkpoint_if_due: at gen == last a rule that holds names the reason.
-      if (const auto met = stopping_rule_met()) {
-        end_by_rule(*met, last);
+      // The algorithm cannot go on, or a stopping rule holds: the job ends here, as if
+      // run.generations were reached. Before checkpoint_if_due: at gen == last a reason
+      // that holds is the one named.
+      if (const auto ended = job_end()) {
+        end_job(*ended, last);
         final_written = true;
         break;
       }
@@ -182,22 +173,6 @@ class JobRun {
 
  private:
   fs::path logbook_path() const { return directory_ / "logbook.csv"; }
-
-  // Counted on the population, not on this launch's outcomes, so that a generation resumed
-  // from a mid-generation checkpoint logs the same number.
-  std::int64_t holding_failure_fitness(const common::Population& population) const {
-    std::int64_t count = 0;
-    for (std::size_t i = 0; i < population.size(); ++i) {
-      count += population.fitness_of(i)[0] == config_.dispatch.failure_fitness ? 1 : 0;
-    }
-    return count;
-  }
-  // Every objective: what the dispatcher writes for an individual that failed for good.
-  bool holds_failure_fitness(const common::Population& population, std::size_t i) const {
-    return std::ranges::all_of(population.fitness_of(i), [this](double value) {
-      return value == config_.dispatch.failure_fitness;
-    });
-  }
 
   static std::int64_t unevaluated_count(const common::Population& population) {
     std::int64_t count = 0;
@@ -367,7 +342,10 @@ class JobRun {
     if (recovered == 0) return 0;
     earlier.evaluated += static_cast<std::int64_t>(recovered);
     for (const std::size_t i : unevaluated) {
-      if (candidates.evaluated(i) && holds_failure_fitness(candidates, i)) ++earlier.failed;
+      if (candidates.evaluated(i) &&
+          common::holds_failure_fitness(candidates, i, config_.dispatch.failure_fitness)) {
+        ++earlier.failed;
+      }
     }
     return recovered;
   }
@@ -428,8 +406,17 @@ class JobRun {
   std::optional<common::StopVerdict> stopping_rule_met() const {
     return common::stopping_rule_met(config_.run, logbook_, evaluations_);
   }
+  // Why the job ends after the generation just logged, if it does: the algorithm's own
+  // criterion first, then the stopping rules.
+  std::optional<common::StopVerdict> job_end() const {
+    if (const auto ended = algorithm_->termination()) {
+      return common::StopVerdict{fmt::format("{}:{}", algorithm_->name(), ended->criterion),
+                                 ended->meaning};
+    }
+    return stopping_rule_met();
+  }
   // The job ends after generation_ as if run.generations were reached: final checkpoint.
-  void end_by_rule(const common::StopVerdict& verdict, std::int64_t last) {
+  void end_job(const common::StopVerdict& verdict, std::int64_t last) {
     job_stop_reason_ = verdict.reason;
     spdlog::info("job {} stopped after generation {} of {}: {} ({})", job_, generation_, last,
                  verdict.reason, verdict.detail);
