@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <iostream>
 #include <string_view>
 #include <system_error>
@@ -18,44 +17,20 @@ namespace evo::common {
 namespace fs = std::filesystem;
 namespace {
 
-// The J of a directory named job.J (digits only), or nothing.
-std::optional<std::uint64_t> job_of_directory(std::string_view name) {
-  if (!name.starts_with("job.") || name.size() == 4) return std::nullopt;
-  std::uint64_t job = 0;
-  const char* first = name.data() + 4;
-  const char* last = name.data() + name.size();
-  const auto [end, error] = std::from_chars(first, last, job);
-  if (error != std::errc() || end != last) return std::nullopt;
-  return job;
-}
-
-// ckpt-<sequence>-j...: the sequence (CheckpointStore::list only returns such names).
-std::uint64_t sequence_of(const std::string& name) {
-  std::uint64_t sequence = 0;
-  const std::size_t end = name.find("-j");
-  if (name.size() > 5 && end != std::string::npos) {
-    (void)std::from_chars(name.data() + 5, name.data() + end, sequence);
-  }
-  return sequence;
-}
-
 // OUT/checkpoints, then OUT/job.J/checkpoints by J, those that exist.
 std::vector<fs::path> checkpoint_directories(const fs::path& out) {
   std::vector<fs::path> directories;
   std::error_code error;
   if (fs::is_directory(out / "checkpoints", error)) directories.push_back(out / "checkpoints");
-  std::vector<std::pair<std::uint64_t, fs::path>> jobs;
-  for (const auto& entry : fs::directory_iterator(out, error)) {
-    const auto job = job_of_directory(entry.path().filename().string());
-    std::error_code type_error;
-    if (job && fs::is_directory(entry.path() / "checkpoints", type_error)) {
-      jobs.emplace_back(*job, entry.path() / "checkpoints");
-    }
-  }
+  const auto jobs = job_directories(out, error);
   if (error)
     throw Error(fmt::format("{}: cannot read the directory: {}", out.string(), error.message()));
-  std::sort(jobs.begin(), jobs.end());
-  for (auto& [job, directory] : jobs) directories.push_back(std::move(directory));
+  for (const auto& [job, directory] : jobs) {
+    std::error_code type_error;
+    if (fs::is_directory(directory / "checkpoints", type_error)) {
+      directories.push_back(directory / "checkpoints");
+    }
+  }
   return directories;
 }
 
@@ -72,7 +47,7 @@ std::vector<CheckpointListing> list_checkpoints(const fs::path& out) {
     for (const fs::path& path : CheckpointStore(directory, 1).list()) {
       CheckpointListing listing;
       listing.file = path.lexically_relative(out);
-      listing.sequence = sequence_of(path.filename().string());
+      listing.sequence = checkpoint_sequence(path.filename().string()).value_or(0);
       std::error_code size_error;
       listing.size = fs::file_size(path, size_error);
       try {

@@ -34,8 +34,31 @@ bool parse_digits(std::string_view text, std::size_t min_digits, std::uint64_t& 
   return error == std::errc() && end == text.data() + text.size();
 }
 
-// The sequence number of a name ckpt-NNNNNN-jJ-gGGGGGG.h5, or nothing for any other name.
-std::optional<std::uint64_t> parse_checkpoint_name(std::string_view name) {
+std::vector<CheckpointName> scan(const std::filesystem::path& directory) {
+  std::vector<CheckpointName> found;
+  std::error_code error;
+  std::filesystem::directory_iterator it(directory, error);
+  if (error) {
+    if (error == std::errc::no_such_file_or_directory) return found;
+    throw CheckpointError(
+        fmt::format("checkpoint directory {}: list: {}", directory.string(), error.message()));
+  }
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (auto sequence = checkpoint_sequence(name)) {
+      std::error_code type_error;
+      if (entry.is_regular_file(type_error)) found.push_back({*sequence, entry.path()});
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const CheckpointName& a, const CheckpointName& b) {
+    return a.sequence != b.sequence ? a.sequence < b.sequence : a.path < b.path;
+  });
+  return found;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> checkpoint_sequence(std::string_view name) {
   constexpr std::string_view kPrefix = "ckpt-";
   constexpr std::string_view kSuffix = ".h5";
   if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return std::nullopt;
@@ -56,29 +79,23 @@ std::optional<std::uint64_t> parse_checkpoint_name(std::string_view name) {
   return sequence;
 }
 
-std::vector<CheckpointName> scan(const std::filesystem::path& directory) {
-  std::vector<CheckpointName> found;
-  std::error_code error;
-  std::filesystem::directory_iterator it(directory, error);
-  if (error) {
-    if (error == std::errc::no_such_file_or_directory) return found;
-    throw CheckpointError(
-        fmt::format("checkpoint directory {}: list: {}", directory.string(), error.message()));
-  }
-  for (const auto& entry : it) {
-    const std::string name = entry.path().filename().string();
-    if (auto sequence = parse_checkpoint_name(name)) {
-      std::error_code type_error;
-      if (entry.is_regular_file(type_error)) found.push_back({*sequence, entry.path()});
+std::vector<std::pair<std::uint64_t, std::filesystem::path>> job_directories(
+    const std::filesystem::path& output, std::error_code& error) {
+  std::vector<std::pair<std::uint64_t, std::filesystem::path>> found;
+  error.clear();
+  for (std::filesystem::directory_iterator it(output, error), end; !error && it != end;
+       it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    std::uint64_t job = 0;
+    if (!name.starts_with("job.") || !parse_digits(std::string_view(name).substr(4), 1, job) ||
+        name != fmt::format("job.{}", job)) {
+      continue;
     }
+    found.emplace_back(job, it->path());
   }
-  std::sort(found.begin(), found.end(), [](const CheckpointName& a, const CheckpointName& b) {
-    return a.sequence != b.sequence ? a.sequence < b.sequence : a.path < b.path;
-  });
+  std::sort(found.begin(), found.end());
   return found;
 }
-
-}  // namespace
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory, int keep)
     : directory_(std::move(directory)), keep_(keep) {

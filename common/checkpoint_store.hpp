@@ -8,11 +8,24 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "common/checkpoint.hpp"
 
 namespace evo::common {
+
+// The sequence number of a checkpoint file name ckpt-NNNNNN-jJ-gGGGGGG.h5, or nothing for
+// any other name.
+std::optional<std::uint64_t> checkpoint_sequence(std::string_view name);
+
+// The job directories OUT/job.J of a run with several jobs, by J ascending: only names
+// exactly "job.<J>" (no sign, no leading zero), as the master makes them. `error` is set
+// when `output` cannot be read (what was read before is returned).
+std::vector<std::pair<std::uint64_t, std::filesystem::path>> job_directories(
+    const std::filesystem::path& output, std::error_code& error);
 
 class CheckpointStore {
  public:

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -69,22 +68,11 @@ std::string result_shaping_text(const std::string& stored_config) {
 std::vector<int> jobs_present(const fs::path& output, int jobs) {
   if (jobs == 1) return {0};
   std::vector<int> present;
-  std::error_code error;
-  for (fs::directory_iterator it(output, error), end; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with("job.")) continue;
-    int job = -1;
-    const char* first = name.data() + 4;
-    const char* last = name.data() + name.size();
-    const auto [ptr, parse_error] = std::from_chars(first, last, job);
-    // Exactly the name job_directory gives: "job.12", not "job.012" or "job.1x".
-    if (parse_error != std::errc() || ptr != last || job < 0 || job >= jobs ||
-        job_directory(output, job, jobs) != it->path()) {
-      continue;
-    }
-    present.push_back(job);
+  std::error_code error;  // an unreadable OUT has no job directory to resume
+  for (const auto& [job, directory] : common::job_directories(output, error)) {
+    if (job < static_cast<std::uint64_t>(jobs)) present.push_back(static_cast<int>(job));
   }
-  std::sort(present.rbegin(), present.rend());
+  std::reverse(present.begin(), present.end());
   return present;
 }
 
